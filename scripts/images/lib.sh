@@ -1,0 +1,35 @@
+# Shared helpers for image build scripts. Sourced, not run.
+# Every script receives IMAGE (the exact reference to tag) and VERSION from `certlab images build`.
+set -euo pipefail
+: "${IMAGE:?IMAGE (the reference to tag) must be set}"
+CERTLAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD_ROOT=${CERTLAB_BUILD_DIR:-$HOME/.cache/certlab/build}
+BASE_IMAGE=${CERTLAB_BASE_IMAGE:-certlab.local/debian:bookworm}
+export GOFLAGS=${GOFLAGS:-} GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
+mkdir -p "$BUILD_ROOT"
+
+say() { printf '  [%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+
+# A fresh build context directory for this image.
+context_dir() { local d="$BUILD_ROOT/ctx/$(basename "$0" .sh)"; rm -rf "$d"; mkdir -p "$d"; echo "$d"; }
+
+# Static Go binary from the module proxy: go_install_static OUT_DIR PKG@VERSION [ldflags]
+go_install_static() {
+  local out="$1" pkg="$2" ldflags="${3:-}"
+  GOBIN="$out" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w $ldflags" "$pkg"
+}
+
+# Writable copy of a downloaded module (for modules whose go.mod has replace directives).
+module_copy() {
+  local mod="$1" dest="$2" dir
+  dir=$(GOFLAGS=-mod=mod go mod download -json "$mod" | jq -r .Dir)
+  [ -n "$dir" ] && [ "$dir" != null ] || { echo "cannot download $mod" >&2; return 1; }
+  rm -rf "$dest"; cp -r "$dir" "$dest"; chmod -R u+w "$dest"
+}
+
+ensure_base_image() {
+  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || IMAGE="$BASE_IMAGE" bash "$CERTLAB_ROOT/scripts/images/debian-base.sh"
+}
+
+# docker build with the lab's label so `certlab down --images` can find what it built.
+build_image() { docker build -q --label certlab.lab=image --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
