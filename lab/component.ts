@@ -1,0 +1,33 @@
+import type { LabConfig } from './config/schema.ts';
+import type { LabContext } from './context.ts';
+
+export type Health = 'ok' | 'degraded' | 'down';
+
+/** One row of `certlab status`. */
+export interface StatusRow {
+  component: string;
+  address: string;
+  health: Health;
+  /** Raft role for Vault nodes; what else matters for others. */
+  role: string;
+  detail: string;
+}
+
+/**
+ * A part of the lab that owns its lifecycle. `start` waits until the component is ready by polling or
+ * watching a real signal and is a no-op when it already runs; `stop` removes what it made.
+ */
+export interface Component {
+  name: string;
+  description: string;
+  /** Image keys (lab/images/catalog.ts) it runs with this configuration. */
+  images(config: LabConfig): string[];
+  /** Host ports it publishes, with the configuration key that sets each. */
+  hostPorts(config: LabConfig): Array<{ key: string; port: number }>;
+  /** Components that must be up first. */
+  after: string[];
+  isRunning(ctx: LabContext): Promise<boolean>;
+  start(ctx: LabContext): Promise<void>;
+  status(ctx: LabContext): Promise<StatusRow[]>;
+  stop(ctx: LabContext): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name such as lab.test');
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, 'must be an IPv4 CIDR with a prefix from /16 to /28, such as 172.29.0.0/24');
+
+/** Every setting of the lab. Host ports set to 0 are picked by the engine. */
+export const LabConfigSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 lower-case letters, digits or dashes, starting with a letter').default('certlab'),
+  stateDir: z.string().min(1).default('.certlab'),
+  reportsDir: z.string().min(1).default('reports'),
+  vault: z.strictObject({
+    flavor: z.enum(['openbao', 'vault']).default('openbao'),
+    nodes: z.number().int().min(3).max(7).refine((n) => n % 2 === 1, 'must be odd (3, 5 or 7) so the cluster has a clear majority').default(5),
+    /** Raft timing: 1 detects a dead leader fastest (Vault's default is 5). */
+    performanceMultiplier: z.number().int().min(1).max(10).default(1),
+    minQuorum: z.number().int().min(3).default(3),
+    tokenTtl: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 10m').default('10m'),
+  }).prefault({}),
+  network: z.strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'must be a Docker network name').default('certlab'),
+    subnet: cidr.default('172.29.0.0/24'),
+  }).prefault({}),
+  ports: z.strictObject({
+    /** Node i of the Vault cluster listens on vaultBase + i - 1 on 127.0.0.1; the seal node on vaultBase + 9. */
+    vaultBase: port.default(8200),
+    pebble: port.default(14000),
+    pebbleManagement: port.default(15000),
+    dns: port.default(1053),
+  }).prefault({}),
+  domains: z.strictObject({
+    /** Zone the lab's CoreDNS serves for private names (Vault nodes, internal services). */
+    private: dnsName.default('lab.test'),
+    /** The "public" zone: BIND is authoritative and takes RFC2136 updates for it (Route53's stand-in). */
+    public: dnsName.default('certlab.example'),
+  }).prefault({}),
+});
+
+export type LabConfig = z.infer<typeof LabConfigSchema>;

@@ -1,0 +1,126 @@
+import './testcontainers-env.ts';
+import { createServer } from 'node:net';
+import type Dockerode from 'dockerode';
+import { getContainerRuntimeClient } from 'testcontainers';
+import { LabError, errorText } from '../errors.ts';
+
+/** Every resource the lab makes carries this label, valued with the lab's name. */
+export const LAB_LABEL = 'certlab.lab';
+export const COMPONENT_LABEL = 'certlab.component';
+
+export function labLabels(lab: string, component: string): Record<string, string> {
+  return { [LAB_LABEL]: lab, [COMPONENT_LABEL]: component };
+}
+
+let cached: Dockerode | undefined;
+
+/** The engine's API through testcontainers' runtime client; a clear error when no engine answers. */
+export async function docker(): Promise<Dockerode> {
+  if (cached) return cached;
+  try {
+    const client = await getContainerRuntimeClient();
+    cached = client.container.dockerode;
+    return cached;
+  } catch (err) {
+    throw new LabError(
+      `no container engine reachable (${errorText(err).split('\n')[0]})`,
+      'start Docker or Podman, set DOCKER_HOST, or run `bash scripts/host/prepare.sh` (installs and starts Docker on Debian)',
+    );
+  }
+}
+
+export async function imageExists(ref: string): Promise<boolean> {
+  const d = await docker();
+  try {
+    await d.getImage(ref).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The lab's network, created with its label and subnet; an unrelated network of that name is an error. */
+export async function ensureNetwork(lab: string, name: string, subnet: string): Promise<Dockerode.NetworkInspectInfo> {
+  const d = await docker();
+  const existing = await d.listNetworks({ filters: { name: [name] } });
+  const same = existing.find((n) => n.Name === name);
+  if (same) {
+    if (same.Labels?.[LAB_LABEL] !== lab) {
+      throw new LabError(`network "${name}" already exists and is not lab ${lab}'s`, 'set network.name in certlab.config.json to another name, or remove that network');
+    }
+    return d.getNetwork(same.Id).inspect();
+  }
+  try {
+    const created = await d.createNetwork({
+      Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labLabels(lab, 'network'),
+      IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+    });
+    return created.inspect();
+  } catch (err) {
+    const text = errorText(err);
+    if (/overlap/i.test(text)) {
+      throw new LabError(`subnet ${subnet} (network.subnet) overlaps a network that already exists`, 'set network.subnet in certlab.config.json to a free range, e.g. 172.30.0.0/24');
+    }
+    throw err;
+  }
+}
+
+export async function ensureVolume(lab: string, component: string, name: string): Promise<string> {
+  const d = await docker();
+  try {
+    await d.getVolume(name).inspect();
+  } catch {
+    await d.createVolume({ Name: name, Labels: labLabels(lab, component) });
+  }
+  return name;
+}
+
+export async function labContainers(lab: string, component?: string): Promise<Dockerode.ContainerInfo[]> {
+  const d = await docker();
+  const label = [`${LAB_LABEL}=${lab}`, ...(component ? [`${COMPONENT_LABEL}=${component}`] : [])];
+  return d.listContainers({ all: true, filters: { label } });
+}
+
+/** Removes every container, network and volume labelled with the lab's name, whatever state they are in. */
+export async function removeLabResources(lab: string): Promise<{ containers: number; networks: number; volumes: number }> {
+  const d = await docker();
+  const filter = { label: [`${LAB_LABEL}=${lab}`] };
+  const containers = await d.listContainers({ all: true, filters: filter });
+  await Promise.all(containers.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const networks = await d.listNetworks({ filters: filter });
+  for (const n of networks) await d.getNetwork(n.Id).remove().catch(() => undefined);
+  const { Volumes: volumes = [] } = await d.listVolumes({ filters: filter });
+  for (const v of volumes) await d.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+}
+
+/** Fails with the config key to change when a host port the lab publishes is already taken. */
+export async function assertPortsFree(ports: Array<{ key: string; port: number }>): Promise<void> {
+  for (const { key, port } of ports) {
+    if (port === 0) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (!free) throw new LabError(`port ${port} (${key}) is already in use on 127.0.0.1`, `stop what holds it or set ${key} in certlab.config.json to a free port (0 lets the engine pick)`);
+  }
+}
+
+export async function containerIp(id: string, network: string): Promise<string> {
+  const info = await (await docker()).getContainer(id).inspect();
+  const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+  if (!ip) throw new Error(`container ${info.Name} has no address on network ${network}`);
+  return ip;
+}
+
+/** The host port a running container publishes for `containerPort`, or undefined when it is not running. */
+export async function publishedPort(container: string, containerPort: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<number | undefined> {
+  try {
+    const info = await (await docker()).getContainer(container).inspect();
+    const binding = info.NetworkSettings.Ports?.[`${containerPort}/${protocol}`]?.[0];
+    return info.State.Running && binding ? Number(binding.HostPort) : undefined;
+  } catch {
+    return undefined;
+  }
+}

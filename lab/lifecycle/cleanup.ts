@@ -1,0 +1,33 @@
+import { rm } from 'node:fs/promises';
+import type { LabContext } from '../context.ts';
+import { docker, labContainers, removeLabResources } from '../host/docker.ts';
+
+/** What existed before a bring-up, so a failed or interrupted one removes only what it made. */
+export interface Snapshot { containers: Set<string>; labExisted: boolean }
+
+export async function snapshotLab(ctx: LabContext): Promise<Snapshot> {
+  const containers = await labContainers(ctx.config.name);
+  return { containers: new Set(containers.map((c) => c.Id)), labExisted: containers.length > 0 };
+}
+
+/**
+ * Undoes a bring-up that did not finish. A lab that did not exist before is removed whole (containers,
+ * network, volumes and the state that belonged to them); otherwise only the containers this run made.
+ */
+export async function undoBringUp(ctx: LabContext, before: Snapshot): Promise<void> {
+  if (!before.labExisted) {
+    await removeLabResources(ctx.config.name);
+    await removeRuntimeState(ctx);
+    return;
+  }
+  const d = await docker();
+  for (const c of await labContainers(ctx.config.name)) {
+    if (!before.containers.has(c.Id)) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** Secrets and rendered configs belong to the volumes and containers; the offline PKI and snapshots stay. */
+export async function removeRuntimeState(ctx: LabContext): Promise<void> {
+  await rm(ctx.paths.secrets, { recursive: true, force: true });
+  await rm(ctx.paths.mounts, { recursive: true, force: true });
+}

@@ -1,0 +1,153 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabContext } from '../context.ts';
+import { labContainers, publishedPort } from '../host/docker.ts';
+import { writeSecretFile } from '../host/files.ts';
+import { HttpsClient } from '../host/https.ts';
+import { pollUntil } from '../host/wait.ts';
+import { ensureLabPki, writeServerTls, type LabPki } from '../pki/lab-pki.ts';
+import { health, vaultClient, type HealthState, type VaultClient } from './api.ts';
+import { configureVaultPki } from './configure.ts';
+import { autopilotState, configureAutopilot } from './raft.ts';
+import { renderNodeConfig } from './render.ts';
+import { startSealNode } from './seal-node.ts';
+import { loadSecret, saveSecret } from './secrets.ts';
+import { startServerContainer } from './server-container.ts';
+import { vaultTlsNames, vaultTopology, type VaultServer, type VaultTopology } from './topology.ts';
+
+/** Handles to a running cluster for scenarios and tests: endpoints, the lab CA, admin client. */
+export interface VaultCluster {
+  topology: VaultTopology;
+  pki: LabPki;
+  ca: string;
+  http: HttpsClient;
+  endpoints: Map<string, string>;
+  sealEndpoint: string;
+  rootToken: string;
+  admin(endpoint?: string): VaultClient;
+}
+
+export function tlsDir(ctx: LabContext): string {
+  return join(ctx.paths.mounts, 'vault-tls');
+}
+
+async function writeNodeConfigs(ctx: LabContext, topology: VaultTopology, transitToken: string): Promise<string> {
+  const configDir = join(ctx.paths.mounts, 'vault-nodes');
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  for (const node of topology.nodes) {
+    // The config holds the transit token, so it is a secret file like the others.
+    await writeSecretFile(join(configDir, `${node.name}.hcl`), await renderNodeConfig(topology, node, ctx.config.vault.performanceMultiplier, transitToken));
+  }
+  return configDir;
+}
+
+export async function startVaultNode(ctx: LabContext, topology: VaultTopology, node: VaultServer): Promise<string> {
+  const { hostPort } = await startServerContainer(ctx, topology.flavor, node, { tlsDir: tlsDir(ctx), configDir: join(ctx.paths.mounts, 'vault-nodes'), configFile: `${node.name}.hcl` });
+  return `https://127.0.0.1:${hostPort}`;
+}
+
+async function waitForState(ctx: LabContext, http: HttpsClient, endpoint: string, states: HealthState[], what: string, timeoutMs = 60_000): Promise<HealthState> {
+  return pollUntil(async () => {
+    const h = await health(http, endpoint);
+    return states.includes(h.state) ? h.state : undefined;
+  }, { timeoutMs, what, signal: ctx.signal });
+}
+
+/**
+ * Brings up the seal node and the Raft cluster from nothing (or finds it running): TLS from the lab
+ * intermediate, auto-unseal through transit, init with recovery keys on the first node, the others
+ * joining by retry_join, autopilot configured, every node a voter; then the PKI and AppRoles.
+ */
+export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> {
+  const topology = vaultTopology(ctx.config);
+  const { steps } = ctx;
+  const pki = await steps.time('vault', 'offline root and intermediate', () => ensureLabPki(ctx.paths, 'certlab'));
+  const tls = await steps.time('vault', 'server certificate', () => writeServerTls(pki, tlsDir(ctx), 'vault', topology.leaderTlsServername, vaultTlsNames(topology, ctx.config.domains.private)));
+  const ca = await readFile(tls.caChain, 'utf8');
+  const http = new HttpsClient(ca);
+
+  ctx.progress('seal node');
+  const seal = await steps.time('vault', 'seal node ready', () => startSealNode(ctx, topology, tlsDir(ctx), http, ca));
+  await writeNodeConfigs(ctx, topology, seal.secrets.transitToken);
+
+  ctx.progress(`${topology.nodes.length} nodes`);
+  const endpoints = new Map<string, string>();
+  await steps.time('vault', `${topology.nodes.length} node containers started`, () => Promise.all(topology.nodes.map(async (n) => endpoints.set(n.name, await startVaultNode(ctx, topology, n)))));
+  const first = endpoints.get(topology.nodes[0]!.name)!;
+
+  let secrets = await loadSecret(ctx.paths, 'cluster');
+  const state = await waitForState(ctx, http, first, ['uninitialized', 'sealed', 'active', 'standby'], `${topology.nodes[0]!.name} to answer`);
+  if (state === 'uninitialized') {
+    ctx.progress('init with recovery keys');
+    secrets = await steps.time('vault', 'init (recovery keys)', async () => {
+      const init = await vaultClient(first, ca).init({ recovery_shares: 5, recovery_threshold: 3 });
+      const s = { rootToken: init.root_token as string, recoveryKeys: init.recovery_keys_base64 as string[] };
+      await saveSecret(ctx.paths, 'cluster', s);
+      return s;
+    });
+  }
+  if (!secrets) throw new Error(`the cluster's volumes are initialised but ${ctx.paths.secrets}/vault-init.json is missing; run \`certlab down\` to start over`);
+  const rootToken = secrets.rootToken;
+  const cluster: VaultCluster = {
+    topology, pki, ca, http, endpoints, sealEndpoint: seal.endpoint, rootToken,
+    admin: (endpoint = first) => vaultClient(endpoint, ca, rootToken),
+  };
+
+  ctx.progress('leader elected');
+  await steps.time('vault', 'leader elected', () => waitForState(ctx, http, first, ['active', 'standby'], 'the first node to unseal and find a leader'));
+  const active = await activeEndpoint(cluster);
+  await configureAutopilot(cluster.admin(active), ctx.config.vault.minQuorum);
+
+  ctx.progress(`${topology.nodes.length} voters`);
+  await steps.time('vault', `${topology.nodes.length} voters`, () => waitForVoters(ctx, cluster, topology.nodes.length));
+
+  ctx.progress('PKI and AppRoles');
+  await steps.time('vault', 'PKI and AppRoles configured', () => configureVaultPki(ctx, cluster));
+  return cluster;
+}
+
+/** The endpoint of the node that answers as active, polled until one does. */
+export async function activeEndpoint(cluster: Pick<VaultCluster, 'http' | 'endpoints'>, timeoutMs = 60_000): Promise<string> {
+  return pollUntil(async () => {
+    const states = await Promise.all([...cluster.endpoints.values()].map(async (e) => [e, (await health(cluster.http, e, 1_000)).state] as const));
+    return states.find(([, s]) => s === 'active')?.[0];
+  }, { timeoutMs, what: 'an active Vault node', intervalMs: 100 });
+}
+
+export async function waitForVoters(ctx: LabContext, cluster: VaultCluster, count: number, timeoutMs = 90_000): Promise<void> {
+  await pollUntil(async () => {
+    const state = await autopilotState(cluster.admin(await activeEndpoint(cluster, 5_000)));
+    const healthyVoters = state.servers.filter((s) => (s.status === 'voter' || s.status === 'leader') && s.healthy).length;
+    return healthyVoters >= count && state.healthy ? state : undefined;
+  }, { timeoutMs, what: `${count} healthy Raft voters`, intervalMs: 250, signal: ctx.signal });
+}
+
+/** A running cluster's handles, found from its containers and stored secrets (for a later CLI call). */
+export async function connectVaultCluster(ctx: LabContext): Promise<VaultCluster | undefined> {
+  const topology = vaultTopology(ctx.config);
+  const secrets = await loadSecret(ctx.paths, 'cluster');
+  if (!secrets) return undefined;
+  const ca = await readFile(join(tlsDir(ctx), 'ca-chain.pem'), 'utf8').catch(() => undefined);
+  if (!ca) return undefined;
+  const endpoints = new Map<string, string>();
+  for (const n of topology.nodes) {
+    const port = await publishedPort(n.container, 8200);
+    if (port) endpoints.set(n.name, `https://127.0.0.1:${port}`);
+  }
+  const sealPort = await publishedPort(topology.seal.container, 8200);
+  if (endpoints.size === 0 || !sealPort) return undefined;
+  const pki = await ensureLabPki(ctx.paths, 'certlab');
+  const http = new HttpsClient(ca);
+  return {
+    topology, pki, ca, http, endpoints, sealEndpoint: `https://127.0.0.1:${sealPort}`, rootToken: secrets.rootToken,
+    admin: (endpoint = [...endpoints.values()][0]!) => vaultClient(endpoint, ca, secrets.rootToken),
+  };
+}
+
+export async function vaultContainersExist(ctx: LabContext): Promise<boolean> {
+  const topology = vaultTopology(ctx.config);
+  const running = await labContainers(ctx.config.name);
+  const names = new Set(running.filter((c) => c.State === 'running').flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))));
+  return [topology.seal, ...topology.nodes].every((s) => names.has(s.container));
+}
+

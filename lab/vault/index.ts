@@ -1,0 +1,29 @@
+import type { Component } from '../component.ts';
+import { docker, labContainers } from '../host/docker.ts';
+import { startVaultCluster, vaultContainersExist } from './cluster.ts';
+import { vaultStatus } from './status.ts';
+import { vaultTopology } from './topology.ts';
+
+export const vaultComponent: Component = {
+  name: 'vault',
+  description: '5-node Raft cluster with transit auto-unseal and the private PKI',
+  images: (config) => [config.vault.flavor],
+  after: [],
+  hostPorts(config) {
+    const t = vaultTopology(config);
+    return [...t.nodes, t.seal].map((s) => ({ key: 'ports.vaultBase', port: s.hostPort }));
+  },
+  isRunning: vaultContainersExist,
+  async start(ctx) {
+    await startVaultCluster(ctx);
+  },
+  status: vaultStatus,
+  async stop(ctx) {
+    const t = vaultTopology(ctx.config);
+    const names = new Set([...t.nodes, t.seal].map((s) => s.component));
+    const d = await docker();
+    for (const c of await labContainers(ctx.config.name)) {
+      if (names.has(c.Labels['certlab.component'] ?? '')) await d.getContainer(c.Id).remove({ force: true, v: true });
+    }
+  },
+};

@@ -1,0 +1,19 @@
+import { renderFixture } from '../fixtures.ts';
+import type { VaultServer, VaultTopology } from './topology.ts';
+
+export async function renderNodeConfig(topology: VaultTopology, node: VaultServer, performanceMultiplier: number, transitToken: string): Promise<string> {
+  const peers = topology.nodes.filter((n) => n.name !== node.name);
+  const retryJoin = (await Promise.all(peers.map((p) => renderFixture('vault/retry-join.hcl', { peer: p.name, leaderTlsServername: topology.leaderTlsServername })))).join('');
+  return renderFixture('vault/node.hcl', {
+    clusterName: topology.clusterName,
+    nodeName: node.name,
+    performanceMultiplier,
+    retryJoin: retryJoin.trimEnd(),
+    sealHost: topology.seal.name,
+    sealToken: transitToken,
+  });
+}
+
+export function renderSealConfig(topology: VaultTopology): Promise<string> {
+  return renderFixture('vault/seal.hcl', { nodeName: topology.seal.name });
+}

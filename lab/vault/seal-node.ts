@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { LabContext } from '../context.ts';
+import { writePublicFile } from '../host/files.ts';
+import type { HttpsClient } from '../host/https.ts';
+import { pollUntil } from '../host/wait.ts';
+import { FIXTURES_DIR } from '../fixtures.ts';
+import { health, vaultClient } from './api.ts';
+import { TRANSIT_KEY } from './pki-layout.ts';
+import { renderSealConfig } from './render.ts';
+import { loadSecret, saveSecret, type SealSecrets } from './secrets.ts';
+import { startServerContainer } from './server-container.ts';
+import type { VaultTopology } from './topology.ts';
+
+export interface RunningServer { endpoint: string }
+
+/**
+ * The seal node, the lab's stand-in for a cloud KMS: started, initialised with one Shamir key, unsealed,
+ * its transit engine given the `autounseal` key and a periodic token limited to it. On a restart (the
+ * node keeps its volume) it is unsealed again with the stored key.
+ */
+export async function startSealNode(ctx: LabContext, topology: VaultTopology, tlsDir: string, http: HttpsClient, ca: string): Promise<RunningServer & { secrets: SealSecrets }> {
+  const configDir = join(ctx.paths.mounts, 'vault-seal');
+  await writePublicFile(join(configDir, 'seal.hcl'), await renderSealConfig(topology));
+  const { hostPort } = await startServerContainer(ctx, topology.flavor, topology.seal, { tlsDir, configDir, configFile: 'seal.hcl' });
+  const endpoint = `https://127.0.0.1:${hostPort}`;
+  const state = await pollUntil(async () => {
+    const h = await health(http, endpoint);
+    return ['uninitialized', 'sealed', 'active'].includes(h.state) ? h.state : undefined;
+  }, { timeoutMs: 30_000, what: 'the seal node to answer', signal: ctx.signal });
+
+  let secrets = await loadSecret(ctx.paths, 'seal');
+  if (state === 'uninitialized') secrets = await initialiseSeal(ctx, endpoint, ca);
+  if (!secrets) throw new Error(`the seal node's volume is initialised but ${ctx.paths.secrets}/vault-seal.json is missing; run \`certlab down\` to start over`);
+  if (state !== 'active') await vaultClient(endpoint, ca).unseal({ key: secrets.unsealKey });
+  await pollUntil(async () => ((await health(http, endpoint)).state === 'active' ? true : undefined), { timeoutMs: 30_000, what: 'the seal node to be active', signal: ctx.signal });
+  return { endpoint, secrets };
+}
+
+async function initialiseSeal(ctx: LabContext, endpoint: string, ca: string): Promise<SealSecrets> {
+  const init = await vaultClient(endpoint, ca).init({ secret_shares: 1, secret_threshold: 1 });
+  const unsealKey: string = init.keys_base64[0];
+  const rootToken: string = init.root_token;
+  const admin = vaultClient(endpoint, ca, rootToken);
+  await admin.unseal({ key: unsealKey });
+  await pollUntil(async () => ((await admin.status()).sealed === false ? true : undefined), { timeoutMs: 15_000, what: 'the seal node to unseal' });
+  await pollUntil(async () => (await admin.write('sys/mounts/transit', { type: 'transit' }), true), { timeoutMs: 15_000, what: 'the seal node to take writes' });
+  await admin.write(`transit/keys/${TRANSIT_KEY}`, { type: 'aes256-gcm96' });
+  await admin.addPolicy({ name: 'autounseal', rules: await readFile(join(FIXTURES_DIR, 'vault/policies/autounseal.hcl'), 'utf8') });
+  const token = await admin.tokenCreateOrphan({ policies: ['autounseal'], period: '24h', no_default_policy: true, display_name: 'cluster-autounseal' });
+  const secrets: SealSecrets = { unsealKey, rootToken, transitToken: token.auth.client_token };
+  await saveSecret(ctx.paths, 'seal', secrets);
+  return secrets;
+}

@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson } from '../host/files.ts';
+import { writeSecretFile } from '../host/files.ts';
+import type { LabPaths } from '../paths.ts';
+
+/** Secrets the lab keeps for Vault, each a 0600 file in the state directory's secrets/. */
+export interface SealSecrets { unsealKey: string; rootToken: string; transitToken: string }
+export interface ClusterSecrets { rootToken: string; recoveryKeys: string[] }
+export interface AppRoleCredentials { roleId: string; secretId: string }
+export type AppRoleSecrets = Record<string, AppRoleCredentials>;
+
+const FILES = { seal: 'vault-seal.json', cluster: 'vault-init.json', approles: 'vault-approles.json' } as const;
+type Kind = keyof typeof FILES;
+type Shape = { seal: SealSecrets; cluster: ClusterSecrets; approles: AppRoleSecrets };
+
+export function secretPath(paths: LabPaths, kind: Kind): string {
+  return join(paths.secrets, FILES[kind]);
+}
+
+export async function saveSecret<K extends Kind>(paths: LabPaths, kind: K, value: Shape[K]): Promise<void> {
+  await writeSecretFile(secretPath(paths, kind), JSON.stringify(value, null, 2) + '\n');
+}
+
+export async function loadSecret<K extends Kind>(paths: LabPaths, kind: K): Promise<Shape[K] | undefined> {
+  const file = secretPath(paths, kind);
+  return existsSync(file) ? readJson<Shape[K]>(file) : undefined;
+}

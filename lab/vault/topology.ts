@@ -1,0 +1,56 @@
+import type { LabConfig } from '../config/schema.ts';
+import { imageByKey } from '../images/catalog.ts';
+
+/** OpenBao and HashiCorp Vault differ here only: image and binary. Everything else is one code path. */
+export interface VaultFlavor {
+  name: LabConfig['vault']['flavor'];
+  image: string;
+  binary: string;
+}
+
+export function vaultFlavor(name: LabConfig['vault']['flavor']): VaultFlavor {
+  const spec = imageByKey(name);
+  return { name, image: spec.ref, binary: spec.binary! };
+}
+
+export interface VaultServer {
+  /** Name on the lab network, in the certificate's SANs, and the Raft node id. */
+  name: string;
+  component: string;
+  container: string;
+  volume: string;
+  hostPort: number;
+}
+
+export interface VaultTopology {
+  flavor: VaultFlavor;
+  clusterName: string;
+  leaderTlsServername: string;
+  nodes: VaultServer[];
+  seal: VaultServer;
+}
+
+function server(lab: string, name: string, hostPort: number): VaultServer {
+  return { name, component: name, container: `${lab}-${name}`, volume: `${lab}-${name}-data`, hostPort };
+}
+
+export function vaultTopology(config: LabConfig): VaultTopology {
+  const base = config.ports.vaultBase;
+  const portAt = (offset: number) => (base === 0 ? 0 : base + offset);
+  return {
+    flavor: vaultFlavor(config.vault.flavor),
+    clusterName: `${config.name}-vault`,
+    leaderTlsServername: `vault.${config.domains.private}`,
+    nodes: Array.from({ length: config.vault.nodes }, (_, i) => server(config.name, `vault-${i + 1}`, portAt(i))),
+    seal: server(config.name, 'vault-seal', portAt(9)),
+  };
+}
+
+/** Every name a Vault server answers to, for the shared server certificate. */
+export function vaultTlsNames(topology: VaultTopology, privateDomain: string): { dns: string[]; ips: string[] } {
+  const names = [...topology.nodes, topology.seal].map((s) => s.name);
+  return {
+    dns: [...names, ...names.map((n) => `${n}.${privateDomain}`), topology.leaderTlsServername, 'localhost'],
+    ips: ['127.0.0.1'],
+  };
+}

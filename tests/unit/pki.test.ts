@@ -1,0 +1,78 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createIntermediateCa, createServerCertificate } from '../../lab/pki/authority.ts';
+import { x509 } from '../../lab/pki/crypto.ts';
+import { ensureLabPki, writeServerTls } from '../../lab/pki/lab-pki.ts';
+import { parseCertificates, verifyChain } from '../../lab/pki/verify.ts';
+import { labPaths } from '../../lab/paths.ts';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+const years = (c: x509.X509Certificate) => (c.notAfter.getTime() - c.notBefore.getTime()) / (365.25 * 86_400_000);
+
+describe('lab PKI', async () => {
+  const paths = labPaths({ stateDir: mkdtempSync(join(tmpdir(), 'certlab-pki-')), name: 'unit' });
+  const pki = await ensureLabPki(paths, 'certlab');
+  const tls = await writeServerTls(pki, join(paths.mounts, 'vault-tls'), 'vault', 'vault.lab.test', { dns: ['vault-1', 'vault.lab.test'], ips: ['127.0.0.1'] });
+
+  it('has an ECDSA P-384 root valid for 10 years that is a CA with keyCertSign and cRLSign', () => {
+    const root = pki.root.cert;
+    expect((root.publicKey.algorithm as EcKeyAlgorithm).namedCurve).toBe('P-384');
+    expect(Math.round(years(root))).toBe(10);
+    expect(root.getExtension(x509.BasicConstraintsExtension)?.ca).toBe(true);
+    const usages = root.getExtension(x509.KeyUsagesExtension)!.usages;
+    expect(usages & x509.KeyUsageFlags.keyCertSign).toBeTruthy();
+    expect(usages & x509.KeyUsageFlags.cRLSign).toBeTruthy();
+    expect(root.subject).toBe(root.issuer);
+  });
+
+  it('has a 5-year intermediate signed by the root that may sign exactly one more CA tier', async () => {
+    const inter = pki.intermediate.cert;
+    expect(Math.round(years(inter))).toBe(5);
+    expect(inter.issuer).toBe(pki.root.cert.subject);
+    expect(inter.getExtension(x509.BasicConstraintsExtension)?.pathLength).toBe(1);
+    expect(await inter.verify({ publicKey: pki.root.cert.publicKey })).toBe(true);
+  });
+
+  it('issues a server certificate whose chain verifies to the offline root, with the SANs asked for', async () => {
+    const [leaf] = parseCertificates(await readFile(tls.cert, 'utf8'));
+    const chain = await verifyChain(leaf!, parseCertificates(await readFile(tls.caChain, 'utf8')), pki.root.cert);
+    expect(chain.map((c) => c.subject)).toEqual([leaf!.subject, pki.intermediate.cert.subject, pki.root.cert.subject]);
+    const san = leaf!.getExtension(x509.SubjectAlternativeNameExtension)!.names.toJSON().map((n) => n.value);
+    expect(san).toEqual(expect.arrayContaining(['vault-1', 'vault.lab.test', '127.0.0.1']));
+    expect(leaf!.getExtension(x509.BasicConstraintsExtension)?.ca).toBe(false);
+    expect(leaf!.getExtension(x509.ExtendedKeyUsageExtension)!.usages).toContain(x509.ExtendedKeyUsage.serverAuth);
+    const bundle = parseCertificates(await readFile(tls.bundle, 'utf8'));
+    expect(bundle.map((c) => c.subject)).toEqual([leaf!.subject, pki.intermediate.cert.subject]);
+  });
+
+  it('rejects a chain that goes deeper than a path length allows', async () => {
+    const issuing = await createIntermediateCa(pki.intermediate, 'CN=issuing', 1, 0);
+    const tooDeep = await createIntermediateCa(issuing, 'CN=too deep', 1, 0);
+    const leaf = await createServerCertificate(tooDeep, 'x', { dns: ['x.lab.test'], ips: [] }, 1);
+    await expect(verifyChain(leaf.cert, [tooDeep.cert, issuing.cert, pki.intermediate.cert], pki.root.cert)).rejects.toThrow(/CN=issuing allows 0 CA\(s\) below it, the chain has 1/);
+  });
+
+  it('never writes the root key under a path mounted into a container, and keeps private keys 0600', async () => {
+    expect(relative(paths.mounts, pki.files.rootKey).startsWith('..')).toBe(true);
+    const rootKeyPem = (await readFile(pki.files.rootKey, 'utf8')).trim();
+    for (const file of await filesUnder(paths.mounts)) {
+      expect(await readFile(file, 'utf8'), file).not.toContain(rootKeyPem.split('\n')[1]);
+    }
+    for (const key of [pki.files.rootKey, pki.files.intermediateKey, tls.key]) {
+      expect((await stat(key)).mode & 0o777, key).toBe(0o600);
+    }
+  });
+
+  it('loads the same root and intermediate on the next run instead of making new ones', async () => {
+    const again = await ensureLabPki(paths, 'certlab');
+    expect(again.root.cert.serialNumber).toBe(pki.root.cert.serialNumber);
+    expect(again.intermediate.cert.serialNumber).toBe(pki.intermediate.cert.serialNumber);
+  });
+});
