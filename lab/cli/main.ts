@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LabError, errorText } from '../errors.ts';
 import { registerImageCommands } from './images.ts';
 import { registerLabCommands } from './lab.ts';
+import { registerRunCommands } from './run.ts';
 
 const program = new Command('certlab')
   .description('A local end-to-end lab for TLS certificate management')
@@ -10,6 +11,7 @@ const program = new Command('certlab')
 
 registerLabCommands(program);
 registerImageCommands(program);
+registerRunCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -31,6 +31,19 @@ missing_capabilities() {
   echo "${out[*]:-}"
 }
 
+# Chromium renders the HTML report in the browser test; dnsutils gives people dig and nsupdate.
+install_host_tools() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  [ ${#missing[@]} -eq 0 ] && return
+  command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ] || { log "not installing ${missing[*]} (needs root on Debian)"; return; }
+  log "installing ${missing[*]} from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 install_engine() {
   if command -v dockerd >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 && command -v runc >/dev/null 2>&1; then return; fi
   command -v apt-get >/dev/null 2>&1 || die "no container engine answers and this is not a Debian-like host; start Docker or Podman (or set DOCKER_HOST) and run again"
@@ -85,6 +98,7 @@ start_dockerd() {
   die "dockerd did not answer within 30 s; see $DOCKERD_LOG"
 }
 
+install_host_tools
 if engine_answers; then
   log "container engine answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
   exit 0

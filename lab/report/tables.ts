@@ -1,0 +1,114 @@
+/**
+ * Tables as plain data, built once and drawn by both the markdown and the HTML renderer, so the two
+ * reports can never disagree on what a figure's verdict or a step's duration is.
+ */
+import type { Assertion, Environment, Figure, RunReport, ScenarioResult } from './model.ts';
+import type { Step } from '../timing/model.ts';
+import { scenarioAnchor } from './anchors.ts';
+import { figureLabel, figurePassed, formatBytes, formatDuration, formatThreshold, formatValue } from './format.ts';
+
+export type Tone = 'pass' | 'fail' | 'skip';
+/**
+ * A cell's tone becomes an emoji in markdown and a coloured badge in HTML. Links are followed only
+ * in HTML: GitHub rewrites heading anchors in job summaries, so markdown shows plain text.
+ */
+export type Cell = string | { text: string; tone?: Tone; href?: string };
+export interface Table {
+  headers: string[];
+  rows: Cell[][];
+  /** Column indexes holding numbers, right-aligned so magnitudes line up. */
+  numeric?: number[];
+}
+
+export function cellText(cell: Cell): string {
+  return typeof cell === 'string' ? cell : cell.text;
+}
+
+export function verdict(passed: boolean | undefined): Cell {
+  if (passed === undefined) return '';
+  return passed ? { text: 'pass', tone: 'pass' } : { text: 'FAIL', tone: 'fail' };
+}
+
+export function statusCell(status: ScenarioResult['status']): Cell {
+  const tone: Tone = status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : 'skip';
+  return { text: status, tone };
+}
+
+function countPassed<T>(items: T[], passed: (item: T) => boolean | undefined): string {
+  const judged = items.map(passed).filter((p) => p !== undefined);
+  return judged.length ? `${judged.filter(Boolean).length}/${judged.length}` : '–';
+}
+
+export function summaryTable(report: RunReport): Table {
+  return {
+    headers: ['Scenario', 'Status', 'Duration', 'Thresholds met', 'Assertions passed', 'Steps ok'],
+    rows: report.scenarios.map((s) => [
+      { text: s.name, href: `#${scenarioAnchor(s.name)}` },
+      statusCell(s.status),
+      s.status === 'skipped' ? '–' : formatDuration(s.durationMs),
+      countPassed(s.figures, figurePassed),
+      countPassed(s.assertions, (a) => a.passed),
+      countPassed(s.steps, (st) => st.ok),
+    ]),
+    numeric: [2, 3, 4, 5],
+  };
+}
+
+export function environmentTable(env: Environment): Table {
+  const { host } = env;
+  return {
+    headers: ['Property', 'Value'],
+    rows: [
+      ['Host', host.hostname],
+      ['CPU', `${host.cores} cores, ${host.cpuModel}`],
+      ['Memory', formatBytes(host.memoryBytes)],
+      ['OS', host.os],
+      ['Node.js', host.node],
+      ['Vault flavour', env.vaultFlavor],
+    ],
+  };
+}
+
+export function imagesTable(env: Environment): Table {
+  return {
+    headers: ['Image', 'Reference', 'Version', 'Source'],
+    rows: env.images.map((i) => [i.key, i.ref, i.version, i.source]),
+  };
+}
+
+export function figuresTable(figures: Figure[]): Table {
+  return {
+    headers: ['Figure', 'Value', 'Threshold', 'Result'],
+    rows: figures.map((f) => [figureLabel(f), formatValue(f.value, f.unit), formatThreshold(f), verdict(figurePassed(f))]),
+    numeric: [1, 2],
+  };
+}
+
+export function assertionsTable(assertions: Assertion[]): Table {
+  return {
+    headers: ['Assertion', 'Result', 'Detail'],
+    rows: assertions.map((a) => [a.name, verdict(a.passed), a.detail ?? '']),
+  };
+}
+
+/** Where the first step started: step offsets are shown relative to it, wall clock times are noise. */
+export function earliestStart(steps: Step[]): number {
+  return Math.min(...steps.map((s) => Date.parse(s.startedAt)));
+}
+
+export function stepsTable(steps: Step[]): Table {
+  const origin = earliestStart(steps);
+  return {
+    headers: ['#', 'Group', 'Step', 'Starts at', 'Duration', 'Result', 'Error'],
+    rows: steps.map((s, i) => [
+      String(i + 1),
+      s.group,
+      s.name,
+      `+${formatDuration(Date.parse(s.startedAt) - origin)}`,
+      formatDuration(s.durationMs),
+      verdict(s.ok),
+      s.error ?? '',
+    ]),
+    numeric: [0, 3, 4],
+  };
+}

@@ -1,0 +1,7 @@
+import type { Scenario } from '../lab/runner/scenario.ts';
+import { vaultLeaderFailover } from './vault-leader-failover.ts';
+import { vaultMinorityFailure } from './vault-minority-failure.ts';
+import { vaultQuorumLoss } from './vault-quorum-loss.ts';
+
+/** Every scenario, in the order `certlab run all` runs them. */
+export const SCENARIOS: readonly Scenario[] = [vaultLeaderFailover, vaultMinorityFailure, vaultQuorumLoss];

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs before the lab runs; idempotent and cached, so a second run is quick:
+# the container engine, npm dependencies (reinstalled only when package-lock.json changes), and every
+# image the lab runs (built from source where none can be pulled; existing tags are reused).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/host/prepare.sh
+
+stamp=node_modules/.certlab-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# Images: pulled where a registry answers, built from source where none does (CERTLAB_IMAGES=build forces it).
+mode=${CERTLAB_IMAGES:-build}
+groups=${CERTLAB_IMAGE_GROUPS:-core}
+for group in $groups; do
+  node bin/certlab.mjs images "$mode" --group "$group"
+done

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../lab/config/load.ts';
+import type { LabConfig } from '../../lab/config/schema.ts';
+import { createContext, type LabContext } from '../../lab/context.ts';
+
+function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function imagePresent(ref: string): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', ref], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why an integration test cannot run here (no engine, an image missing), or undefined when it can.
+ * A test that cannot run prints SKIPPED with the reason and is skipped, never passed.
+ */
+export function skipReason(images: string[]): string | undefined {
+  if (!dockerAnswers()) return 'no container engine answers (run scripts/host/prepare.sh)';
+  const missing = images.filter((ref) => !imagePresent(ref));
+  if (missing.length) return `image(s) missing: ${missing.join(', ')} (run certlab images build)`;
+  return undefined;
+}
+
+export function announceSkip(suite: string, reason: string | undefined): void {
+  if (reason) process.stdout.write(`SKIPPED: ${suite}: ${reason}\n`);
+}
+
+/** A lab of its own per test file: own name, network, subnet, random host ports, temporary state. */
+export function testContext(name: string, subnet: string, overrides: Record<string, unknown> = {}): LabContext {
+  const config: LabConfig = parseConfig({
+    name, network: { name, subnet },
+    ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0 },
+    stateDir: mkdtempSync(join(tmpdir(), `${name}-`)),
+    ...overrides,
+  }, 'test');
+  return createContext(config);
+}
