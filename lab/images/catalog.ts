@@ -1,4 +1,6 @@
 // The one place that names every image the lab runs, with its official reference and pinned version.
+import { KUBERNETES_IMAGES } from './kubernetes.ts';
+
 // `certlab images pull` pulls these references; `certlab images build` builds each one from source with
 // scripts/images/<build>.sh and tags it with exactly this reference, so nothing else in the lab can tell.
 
@@ -19,7 +21,7 @@ export interface ImageSpec {
   needs?: string[];
 }
 
-const OPENBAO_VERSION = '2.4.4';
+const OPENBAO_VERSION = '2.4.0';
 const VAULT_VERSION = '1.20.4';
 const PEBBLE_VERSION = '2.10.1';
 const COREDNS_VERSION = '1.14.7';
@@ -33,6 +35,7 @@ export const IMAGES: readonly ImageSpec[] = [
   { key: 'challtestsrv', ref: `ghcr.io/letsencrypt/pebble-challtestsrv:${PEBBLE_VERSION}`, version: PEBBLE_VERSION, build: 'pebble-challtestsrv', group: 'core', binary: '/usr/bin/pebble-challtestsrv' },
   { key: 'coredns', ref: `coredns/coredns:${COREDNS_VERSION}`, version: COREDNS_VERSION, build: 'coredns', group: 'core', binary: '/coredns' },
   { key: 'bind9', ref: `internetsystemsconsortium/bind9:${BIND_VERSION}`, version: BIND_VERSION, build: 'bind9', group: 'core', binary: '/usr/sbin/named', needs: ['debian-base'] },
+  ...KUBERNETES_IMAGES,
 ];
 
 export function imageByKey(key: string): ImageSpec {

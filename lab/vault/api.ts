@@ -32,6 +32,12 @@ export async function health(http: HttpsClient, endpoint: string, timeoutMs = 2_
 export function vaultErrorText(err: unknown): string {
   const e = err as { response?: { statusCode?: number; body?: { errors?: string[] } }; message?: string };
   const errors = e.response?.body?.errors;
-  if (errors?.length) return `${e.response?.statusCode}: ${errors.join('; ')}`;
+  if (errors?.length) return `${e.response?.statusCode}: ${errors.join('; ').replace(/\s+/g, ' ').trim()}`;
   return e.message ?? String(err);
+}
+
+/** sys/init for an auto-unsealed server: recovery keys instead of unseal keys (node-vault's init insists on secret_shares). */
+export async function initWithRecoveryKeys(client: VaultClient, shares: number, threshold: number): Promise<{ rootToken: string; recoveryKeys: string[] }> {
+  const init = await client.write('sys/init', { recovery_shares: shares, recovery_threshold: threshold });
+  return { rootToken: init.root_token, recoveryKeys: init.recovery_keys_base64 };
 }

@@ -6,7 +6,7 @@ import { writeSecretFile } from '../host/files.ts';
 import { HttpsClient } from '../host/https.ts';
 import { pollUntil } from '../host/wait.ts';
 import { ensureLabPki, writeServerTls, type LabPki } from '../pki/lab-pki.ts';
-import { health, vaultClient, type HealthState, type VaultClient } from './api.ts';
+import { health, initWithRecoveryKeys, vaultClient, type HealthState, type VaultClient } from './api.ts';
 import { configureVaultPki } from './configure.ts';
 import { autopilotState, configureAutopilot } from './raft.ts';
 import { renderNodeConfig } from './render.ts';
@@ -53,12 +53,17 @@ async function waitForState(ctx: LabContext, http: HttpsClient, endpoint: string
   }, { timeoutMs, what, signal: ctx.signal });
 }
 
+export interface RaftClusterOptions {
+  /** Write the new root token and recovery keys to the state directory (not when building a restore target). */
+  saveInit: boolean;
+}
+
 /**
- * Brings up the seal node and the Raft cluster from nothing (or finds it running): TLS from the lab
- * intermediate, auto-unseal through transit, init with recovery keys on the first node, the others
- * joining by retry_join, autopilot configured, every node a voter; then the PKI and AppRoles.
+ * The seal node and the Raft cluster from nothing (or found running): TLS from the lab intermediate,
+ * auto-unseal through transit, init with recovery keys on the first node, the others joining by
+ * retry_join, autopilot configured, every node a voter.
  */
-export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> {
+export async function startRaftCluster(ctx: LabContext, opts: RaftClusterOptions = { saveInit: true }): Promise<VaultCluster> {
   const topology = vaultTopology(ctx.config);
   const { steps } = ctx;
   const pki = await steps.time('vault', 'offline root and intermediate', () => ensureLabPki(ctx.paths, 'certlab'));
@@ -80,9 +85,8 @@ export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> 
   if (state === 'uninitialized') {
     ctx.progress('init with recovery keys');
     secrets = await steps.time('vault', 'init (recovery keys)', async () => {
-      const init = await vaultClient(first, ca).init({ recovery_shares: 5, recovery_threshold: 3 });
-      const s = { rootToken: init.root_token as string, recoveryKeys: init.recovery_keys_base64 as string[] };
-      await saveSecret(ctx.paths, 'cluster', s);
+      const s = await initWithRecoveryKeys(vaultClient(first, ca), 5, 3);
+      if (opts.saveInit) await saveSecret(ctx.paths, 'cluster', s);
       return s;
     });
   }
@@ -100,9 +104,14 @@ export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> 
 
   ctx.progress(`${topology.nodes.length} voters`);
   await steps.time('vault', `${topology.nodes.length} voters`, () => waitForVoters(ctx, cluster, topology.nodes.length));
+  return cluster;
+}
 
+/** The Raft cluster, then the PKI and AppRoles: what `certlab up vault` brings up. */
+export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> {
+  const cluster = await startRaftCluster(ctx);
   ctx.progress('PKI and AppRoles');
-  await steps.time('vault', 'PKI and AppRoles configured', () => configureVaultPki(ctx, cluster));
+  await ctx.steps.time('vault', 'PKI and AppRoles configured', () => configureVaultPki(ctx, cluster));
   return cluster;
 }
 

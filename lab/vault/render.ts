@@ -1,7 +1,8 @@
 import { renderFixture } from '../fixtures.ts';
+import { TRANSIT_KEY } from './pki-layout.ts';
 import type { VaultServer, VaultTopology } from './topology.ts';
 
-export async function renderNodeConfig(topology: VaultTopology, node: VaultServer, performanceMultiplier: number, transitToken: string): Promise<string> {
+export async function renderNodeConfig(topology: VaultTopology, node: VaultServer, performanceMultiplier: number, transitToken: string, transitKey = TRANSIT_KEY): Promise<string> {
   const peers = topology.nodes.filter((n) => n.name !== node.name);
   const retryJoin = (await Promise.all(peers.map((p) => renderFixture('vault/retry-join.hcl', { peer: p.name, leaderTlsServername: topology.leaderTlsServername })))).join('');
   return renderFixture('vault/node.hcl', {
@@ -11,6 +12,7 @@ export async function renderNodeConfig(topology: VaultTopology, node: VaultServe
     retryJoin: retryJoin.trimEnd(),
     sealHost: topology.seal.name,
     sealToken: transitToken,
+    transitKey,
   });
 }
 

@@ -4,8 +4,8 @@ import type { LabContext } from '../context.ts';
 import { writePublicFile } from '../host/files.ts';
 import type { HttpsClient } from '../host/https.ts';
 import { pollUntil } from '../host/wait.ts';
-import { FIXTURES_DIR } from '../fixtures.ts';
-import { health, vaultClient } from './api.ts';
+import { FIXTURES_DIR, renderTemplate } from '../fixtures.ts';
+import { health, vaultClient, type VaultClient } from './api.ts';
 import { TRANSIT_KEY } from './pki-layout.ts';
 import { renderSealConfig } from './render.ts';
 import { loadSecret, saveSecret, type SealSecrets } from './secrets.ts';
@@ -45,10 +45,20 @@ async function initialiseSeal(ctx: LabContext, endpoint: string, ca: string): Pr
   await admin.unseal({ key: unsealKey });
   await pollUntil(async () => ((await admin.status()).sealed === false ? true : undefined), { timeoutMs: 15_000, what: 'the seal node to unseal' });
   await pollUntil(async () => (await admin.write('sys/mounts/transit', { type: 'transit' }), true), { timeoutMs: 15_000, what: 'the seal node to take writes' });
-  await admin.write(`transit/keys/${TRANSIT_KEY}`, { type: 'aes256-gcm96' });
-  await admin.addPolicy({ name: 'autounseal', rules: await readFile(join(FIXTURES_DIR, 'vault/policies/autounseal.hcl'), 'utf8') });
-  const token = await admin.tokenCreateOrphan({ policies: ['autounseal'], period: '24h', no_default_policy: true, display_name: 'cluster-autounseal' });
-  const secrets: SealSecrets = { unsealKey, rootToken, transitToken: token.auth.client_token };
+  const transitToken = await createTransitKey(admin, TRANSIT_KEY);
+  const secrets: SealSecrets = { unsealKey, rootToken, transitToken };
   await saveSecret(ctx.paths, 'seal', secrets);
   return secrets;
+}
+
+/**
+ * A transit key on the seal node and a periodic token that may only encrypt and decrypt with it: what a
+ * cluster's `seal "transit"` stanza needs (the KMS key and the grant to use it).
+ */
+export async function createTransitKey(sealAdmin: VaultClient, key: string): Promise<string> {
+  await sealAdmin.write(`transit/keys/${key}`, { type: 'aes256-gcm96' });
+  const rules = renderTemplate(await readFile(join(FIXTURES_DIR, 'vault/policies/autounseal.hcl'), 'utf8'), { transitKey: key }, 'fixtures/vault/policies/autounseal.hcl');
+  await sealAdmin.addPolicy({ name: `seal-${key}`, rules });
+  const token = await sealAdmin.tokenCreateOrphan({ policies: [`seal-${key}`], period: '24h', no_default_policy: true, display_name: `seal-${key}` });
+  return token.auth.client_token as string;
 }

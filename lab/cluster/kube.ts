@@ -1,0 +1,185 @@
+// Talking to the cluster with @kubernetes/client-node: server-side apply of manifests, and waiting for
+// conditions by LIST + WATCH (never by sleeping).
+import https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+
+export type KubeObject = k8s.KubernetesObject & { spec?: any; status?: any; data?: any; [k: string]: any };
+
+export function kubeConfigFromString(text: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromString(text);
+  return kc;
+}
+
+export function parseYamlDocuments(text: string): KubeObject[] {
+  return k8s.loadAllYaml(text).filter((d): d is KubeObject => !!d && typeof d === 'object' && 'kind' in d);
+}
+
+/** Server-side apply (creates or updates), field manager `certlab`, conflicts forced. */
+export async function applyObjects(kc: k8s.KubeConfig, objects: KubeObject[]): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of objects) {
+    const body = { ...obj };
+    delete (body as any).status;
+    try {
+      await api.patch(body, undefined, undefined, 'certlab', true, k8s.PatchStrategy.ServerSideApply);
+    } catch (err) {
+      throw new Error(`apply ${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}: ${errorBody(err)}`);
+    }
+  }
+}
+
+export async function deleteObjects(kc: k8s.KubeConfig, objects: KubeObject[]): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of objects) {
+    try {
+      await api.delete(obj);
+    } catch (err) {
+      if ((err as any)?.code !== 404) throw err;
+    }
+  }
+}
+
+export function errorBody(err: unknown): string {
+  const e = err as any;
+  if (e?.body) {
+    try {
+      const b = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+      if (b?.message) return `${e.code ?? ''} ${b.message}`.trim();
+    } catch {
+      /* fall through */
+    }
+  }
+  return e?.message ?? String(err);
+}
+
+export interface WaitSpec<T = KubeObject> {
+  /** Collection path, e.g. /apis/apps/v1/namespaces/cert-manager/deployments */
+  path: string;
+  /** Only these names (all listed must satisfy `ready`); when absent, `ready` gets every object. */
+  names?: string[];
+  ready: (obj: T) => boolean;
+  /** What is awaited, for messages. */
+  what: string;
+  timeoutMs: number;
+  /** Short reason the object is not ready yet, for the timeout message. */
+  explain?: (obj: T) => string;
+  /** Optional extra condition over the whole set (e.g. "at least one"). */
+  all?: (objs: T[]) => boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Resolves once the watched objects satisfy `ready`: LISTs the collection (current state and resourceVersion),
+ * then WATCHes from there, re-listing if the watch ends. Rejects after timeoutMs with the objects' last state.
+ */
+export async function waitFor<T extends KubeObject = KubeObject>(kc: k8s.KubeConfig, spec: WaitSpec<T>): Promise<number> {
+  const t0 = Date.now();
+  const seen = new Map<string, T>();
+  const done = (): boolean => {
+    const objs = [...seen.values()];
+    if (spec.names) return spec.names.every((n) => { const o = seen.get(n); return !!o && spec.ready(o); });
+    if (spec.all) return spec.all(objs);
+    return objs.length > 0 && objs.every(spec.ready);
+  };
+  const state = (): string => {
+    const names = spec.names ?? [...seen.keys()];
+    if (names.length === 0) return 'none exist yet';
+    return names.map((n) => {
+      const o = seen.get(n);
+      if (!o) return `${n}: absent`;
+      return `${n}: ${spec.ready(o) ? 'ready' : spec.explain?.(o) ?? 'not ready'}`;
+    }).join('; ');
+  };
+  const watch = new k8s.Watch(kc);
+  return await new Promise<number>((resolve, reject) => {
+    let finished = false;
+    let controller: AbortController | undefined;
+    const finish = (err?: Error) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      controller?.abort();
+      if (err) reject(err);
+      else resolve(Date.now() - t0);
+    };
+    const timer = setTimeout(() => finish(new Error(`timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what} (${state()})`)), spec.timeoutMs);
+    spec.signal?.addEventListener('abort', () => finish(new Error(`aborted waiting for ${spec.what}`)));
+    const round = async (): Promise<void> => {
+      if (finished) return;
+      let rv: string | undefined;
+      try {
+        const list = await listPath(kc, spec.path);
+        seen.clear();
+        for (const item of list.items as T[]) seen.set(item.metadata?.name ?? '', item);
+        rv = list.metadata?.resourceVersion;
+      } catch (err) {
+        // The API (or a CRD's API) may not be served yet: try again shortly.
+        if (!finished) setTimeout(() => void round(), 500);
+        return;
+      }
+      if (done()) return finish();
+      try {
+        controller = await watch.watch(
+          spec.path,
+          { resourceVersion: rv, allowWatchBookmarks: true },
+          (phase, obj: T) => {
+            const name = obj?.metadata?.name;
+            if (!name || phase === 'BOOKMARK') return;
+            if (phase === 'DELETED') seen.delete(name);
+            else seen.set(name, obj);
+            if (done()) finish();
+          },
+          () => { if (!finished) setTimeout(() => void round(), 200); },
+        );
+      } catch {
+        if (!finished) setTimeout(() => void round(), 500);
+      }
+    };
+    void round();
+  });
+}
+
+async function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unknown[]; metadata?: { resourceVersion?: string } }> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/$/, '') + path);
+  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(opts);
+  return await new Promise((resolve, reject) => {
+    const req = https.request(url, { ...opts, timeout: 15_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 0) >= 300) reject(Object.assign(new Error(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`), { code: res.statusCode }));
+        else {
+          try { resolve(JSON.parse(text)); } catch (err) { reject(err); }
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** GET any API path (JSON). */
+export async function getPath<T = any>(kc: k8s.KubeConfig, path: string): Promise<T> {
+  return (await listPath(kc, path)) as unknown as T;
+}
+
+export function condition(obj: KubeObject, type: string): { status?: string; reason?: string; message?: string } | undefined {
+  return (obj.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
+}
+
+export const deploymentAvailable = (d: KubeObject): boolean =>
+  condition(d, 'Available')?.status === 'True' &&
+  (d.status?.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1) &&
+  (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1) &&
+  (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+
+export const explainDeployment = (d: KubeObject): string =>
+  `${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 1} available${condition(d, 'Progressing')?.message ? ` (${condition(d, 'Progressing')?.message})` : ''}`;
+
+export const crdEstablished = (c: KubeObject): boolean => condition(c, 'Established')?.status === 'True';

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { GenericContainer, Wait } from 'testcontainers';
+import type { LabContext } from '../context.ts';
+import { LabError, errorText } from '../errors.ts';
+import { LAB_LABEL, docker, labContainers, labLabels } from '../host/docker.ts';
+import { writePublicFile, writeSecretFile } from '../host/files.ts';
+
+// Starting one long-lived lab container idempotently. Used by lab/dns and lab/acme; nothing here is
+// specific to DNS, so it could move to lab/host/ as is.
+
+/** Digest of everything a container's behaviour depends on, kept as a label to tell a stale one. */
+export const CONFIG_DIGEST_LABEL = 'certlab.config-digest';
+
+export interface ContainerFile {
+  path: string;
+  content: string;
+  /** Mode 0600 (it holds a key or secret) instead of 0644. */
+  secret?: boolean;
+}
+
+export interface LabContainerSpec {
+  name: string;
+  component: string;
+  image: string;
+  aliases: string[];
+  entrypoint?: string[];
+  command: string[];
+  env?: Record<string, string>;
+  /** uid:gid to run as instead of the image's user. */
+  user?: string;
+  mounts: Array<{ source: string; target: string; mode: 'ro' | 'rw' }>;
+  /** Container ports to publish on the host; host 0 lets the engine pick. */
+  ports: Array<{ container: number; host: number; protocol: 'tcp' | 'udp' }>;
+  /** Written only when the container is (re)created, so a running container's files never change under it. */
+  files: ContainerFile[];
+  /** A line the process logs once it listens; the caller then polls its real readiness signal. */
+  readyLog: RegExp;
+}
+
+export interface EnsuredContainer {
+  id: string;
+  /** True when a running container with the same configuration was kept. */
+  reused: boolean;
+}
+
+async function imageId(ref: string): Promise<string> {
+  try {
+    return (await (await docker()).getImage(ref).inspect()).Id;
+  } catch {
+    throw new LabError(`image ${ref} is not on this machine`, 'run `certlab images build` (the lab never pulls from a registry here)');
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function logTail(id: string, lines = 20): Promise<string> {
+  const raw = await (await docker()).getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false }).catch(() => Buffer.alloc(0));
+  // Without a TTY the engine frames every chunk with an 8-byte header.
+  let out = '';
+  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) out += raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4)).toString('utf8');
+  return out.trim();
+}
+
+/**
+ * The container runs with exactly this spec when the call returns: kept when a running one carries the
+ * same digest (image, command, files...), replaced otherwise. A container of that name that is not this
+ * lab's is an error, never removed.
+ */
+export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec): Promise<EnsuredContainer> {
+  const { config } = ctx;
+  const d = await docker();
+  const digest = sha256(JSON.stringify({
+    image: await imageId(spec.image), entrypoint: spec.entrypoint, command: spec.command, env: spec.env, user: spec.user, aliases: spec.aliases,
+    network: config.network.name, mounts: spec.mounts, ports: spec.ports, files: spec.files.map((f) => [f.path, sha256(f.content)]),
+  }));
+
+  const existing = await d.getContainer(spec.name).inspect().catch(() => undefined);
+  if (existing) {
+    if (existing.Config.Labels?.[LAB_LABEL] !== config.name) {
+      throw new LabError(`container ${spec.name} exists and is not lab ${config.name}'s`, `remove it or set "name" in certlab.config.json to another lab name`);
+    }
+    if (existing.State.Running && existing.Config.Labels[CONFIG_DIGEST_LABEL] === digest) return { id: existing.Id, reused: true };
+    await d.getContainer(existing.Id).remove({ force: true, v: true });
+  }
+
+  for (const f of spec.files) await (f.secret ? writeSecretFile(f.path, f.content) : writePublicFile(f.path, f.content));
+
+  let container = new GenericContainer(spec.image)
+    .withName(spec.name)
+    .withLabels({ ...labLabels(config.name, spec.component), [CONFIG_DIGEST_LABEL]: digest })
+    .withNetworkMode(config.network.name)
+    .withNetworkAliases(...spec.aliases)
+    .withCommand(spec.command)
+    .withEnvironment(spec.env ?? {})
+    .withBindMounts(spec.mounts.map((m) => ({ ...m, source: resolve(m.source) })))
+    .withExposedPorts(...spec.ports.map((p) => (p.host ? p : (`${p.container}/${p.protocol}` as const))))
+    .withWaitStrategy(Wait.forLogMessage(spec.readyLog))
+    .withStartupTimeout(60_000);
+  if (spec.entrypoint) container = container.withEntrypoint(spec.entrypoint);
+  if (spec.user) container = container.withUser(spec.user);
+  try {
+    return { id: (await container.start()).getId(), reused: false };
+  } catch (err) {
+    const failed = await d.getContainer(spec.name).inspect().catch(() => undefined);
+    const logs = failed ? await logTail(failed.Id) : '';
+    throw new Error(`${spec.name} did not start: ${errorText(err)}${logs ? `\n--- last log lines ---\n${logs}` : ''}`);
+  }
+}
+
+/** Running state of a lab container by name, undefined when it does not exist. */
+export async function containerRunning(name: string): Promise<boolean | undefined> {
+  const info = await (await docker()).getContainer(name).inspect().catch(() => undefined);
+  return info ? info.State.Running : undefined;
+}
+
+export async function removeComponentContainers(lab: string, components: string[]): Promise<void> {
+  const d = await docker();
+  for (const component of components) {
+    for (const c of await labContainers(lab, component)) await d.getContainer(c.Id).remove({ force: true, v: true });
+  }
+}

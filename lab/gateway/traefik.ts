@@ -1,0 +1,115 @@
+// Traefik v3 as the cluster's Gateway API controller: manifests (no chart is on the module proxy; the RBAC
+// comes from the Traefik module's reference docs), its GatewayClass, and readiness waits.
+import type * as k8s from '@kubernetes/client-node';
+import { imageByKey } from '../images/catalog.ts';
+import { traefikGatewayRbac } from '../cluster/artifacts.ts';
+import { applyObjects, condition, deploymentAvailable, explainDeployment, waitFor, type KubeObject } from '../cluster/kube.ts';
+
+export const TRAEFIK_NAMESPACE = 'traefik';
+export const GATEWAY_CLASS = 'traefik';
+export const TRAEFIK_CONTROLLER_NAME = 'traefik.io/gateway-controller';
+/** Entry point ports inside the pod; Gateway listeners use these port numbers. */
+export const TRAEFIK_HTTP_PORT = 8000;
+export const TRAEFIK_HTTPS_PORT = 8443;
+/** NodePorts on every node (kind-config.yaml may map them to 127.0.0.1). */
+export const TRAEFIK_HTTP_NODEPORT = 30080;
+export const TRAEFIK_HTTPS_NODEPORT = 30443;
+
+export async function traefikManifests(image = imageByKey('traefik').ref): Promise<KubeObject[]> {
+  const labels = { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/part-of': 'certlab' };
+  const rbac = await traefikGatewayRbac();
+  const role = rbac.find((o) => o.kind === 'ClusterRole');
+  if (!role) throw new Error('Traefik gateway RBAC has no ClusterRole');
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TRAEFIK_NAMESPACE, labels } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'traefik', namespace: TRAEFIK_NAMESPACE, labels } },
+    { ...role, metadata: { name: 'certlab-traefik-gateway', labels } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+      metadata: { name: 'certlab-traefik-gateway', labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'certlab-traefik-gateway' },
+      subjects: [{ kind: 'ServiceAccount', name: 'traefik', namespace: TRAEFIK_NAMESPACE }],
+    },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'traefik', namespace: TRAEFIK_NAMESPACE, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'traefik',
+            terminationGracePeriodSeconds: 5,
+            containers: [{
+              name: 'traefik',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                `--entryPoints.web.address=:${TRAEFIK_HTTP_PORT}`,
+                `--entryPoints.websecure.address=:${TRAEFIK_HTTPS_PORT}`,
+                '--entryPoints.traefik.address=:9000',
+                '--ping=true',
+                '--ping.entryPoint=traefik',
+                '--providers.kubernetesgateway=true',
+                `--providers.kubernetesgateway.statusAddress.service.name=traefik`,
+                `--providers.kubernetesgateway.statusAddress.service.namespace=${TRAEFIK_NAMESPACE}`,
+                '--log.level=INFO',
+                '--global.checkNewVersion=false',
+                '--global.sendAnonymousUsage=false',
+              ],
+              ports: [
+                { name: 'web', containerPort: TRAEFIK_HTTP_PORT },
+                { name: 'websecure', containerPort: TRAEFIK_HTTPS_PORT },
+                { name: 'traefik', containerPort: 9000 },
+              ],
+              readinessProbe: { httpGet: { path: '/ping', port: 9000 }, periodSeconds: 2, failureThreshold: 3 },
+              livenessProbe: { httpGet: { path: '/ping', port: 9000 }, periodSeconds: 10, failureThreshold: 3 },
+              securityContext: {
+                runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+              },
+              resources: { requests: { cpu: '50m', memory: '64Mi' } },
+            }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'traefik', namespace: TRAEFIK_NAMESPACE, labels },
+      spec: {
+        type: 'NodePort',
+        selector: { 'app.kubernetes.io/name': 'traefik' },
+        ports: [
+          { name: 'web', port: 80, targetPort: 'web', nodePort: TRAEFIK_HTTP_NODEPORT },
+          { name: 'websecure', port: 443, targetPort: 'websecure', nodePort: TRAEFIK_HTTPS_NODEPORT },
+        ],
+      },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass',
+      metadata: { name: GATEWAY_CLASS, labels },
+      spec: { controllerName: TRAEFIK_CONTROLLER_NAME },
+    },
+  ];
+}
+
+export async function installTraefik(kc: k8s.KubeConfig): Promise<void> {
+  await applyObjects(kc, await traefikManifests());
+}
+
+export const gatewayClassAccepted = (gc: KubeObject): boolean => condition(gc, 'Accepted')?.status === 'True';
+
+export async function waitTraefikReady(kc: k8s.KubeConfig, timeoutMs: number): Promise<void> {
+  await Promise.all([
+    waitFor(kc, {
+      path: `/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments`, names: ['traefik'], ready: deploymentAvailable,
+      explain: explainDeployment, what: 'Traefik Deployment available', timeoutMs,
+    }),
+    waitFor(kc, {
+      path: '/apis/gateway.networking.k8s.io/v1/gatewayclasses', names: [GATEWAY_CLASS], ready: gatewayClassAccepted,
+      explain: (gc) => condition(gc, 'Accepted')?.message ?? 'no Accepted condition yet', what: `GatewayClass ${GATEWAY_CLASS} Accepted`, timeoutMs,
+    }),
+  ]);
+}

@@ -1,0 +1,21 @@
+import type { HttpsClient } from '../host/https.ts';
+import { parseCrl, type ParsedCrl } from '../pki/crl.ts';
+import type { VaultClient } from './api.ts';
+
+export async function revoke(admin: VaultClient, mount: string, serial: string): Promise<void> {
+  await admin.write(`${mount}/revoke`, { serial_number: serial });
+}
+
+export async function rebuildCrl(admin: VaultClient, mount: string): Promise<void> {
+  await admin.read(`${mount}/crl/rotate`);
+}
+
+/** The mount's CRL as clients fetch it (unauthenticated), in DER and PEM, both parsed. */
+export async function fetchCrl(http: HttpsClient, endpoint: string, mount: string): Promise<{ der: ParsedCrl; pem: ParsedCrl }> {
+  const [der, pem] = await Promise.all([
+    http.send(`${endpoint}/v1/${mount}/crl`),
+    http.send(`${endpoint}/v1/${mount}/crl/pem`),
+  ]);
+  if (der.status !== 200 || pem.status !== 200) throw new Error(`CRL fetch from ${mount} failed: DER ${der.status}, PEM ${pem.status}`);
+  return { der: parseCrl(der.body), pem: parseCrl(pem.body.toString('utf8')) };
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { LabContext } from '../context.ts';
+import { docker } from '../host/docker.ts';
+import { writeSecretFile } from '../host/files.ts';
+import { pollUntil } from '../host/wait.ts';
+import { errorText } from '../errors.ts';
+import { health, initWithRecoveryKeys, vaultClient } from './api.ts';
+import type { VaultCluster } from './cluster.ts';
+import { startVaultNode } from './cluster.ts';
+import { renderNodeConfig } from './render.ts';
+import { createTransitKey } from './seal-node.ts';
+import { loadSecret } from './secrets.ts';
+import { restoreSnapshot } from './snapshot.ts';
+import type { VaultServer } from './topology.ts';
+
+export interface LostSealOutcome { restoreError: string | undefined; targetStillServing: boolean; mainStillServing: boolean }
+
+/**
+ * The negative drill: restore the snapshot into a node whose seal is a different transit key, as when the
+ * KMS key that sealed the backup is gone. The restore must fail with a clear message and leave the target
+ * serving its own data and the real cluster untouched. The drill node is removed afterwards.
+ */
+export async function restoreWithLostSealKey(ctx: LabContext, main: VaultCluster, snapshot: Buffer): Promise<LostSealOutcome> {
+  const seal = await loadSecret(ctx.paths, 'seal');
+  if (!seal) throw new Error('the seal node\'s secrets are missing');
+  const key = `lost-seal-drill-${randomBytes(3).toString('hex')}`;
+  const token = await createTransitKey(vaultClient(main.sealEndpoint, main.ca, seal.rootToken), key);
+  const drill: VaultServer = { name: 'vault-drill', component: 'vault-drill', container: `${ctx.config.name}-vault-drill`, volume: `${ctx.config.name}-vault-drill-data`, hostPort: 0 };
+  const topology = { ...main.topology, nodes: [drill] };
+  await writeSecretFile(join(ctx.paths.mounts, 'vault-nodes', `${drill.name}.hcl`), await renderNodeConfig(topology, drill, ctx.config.vault.performanceMultiplier, token, key));
+  try {
+    const endpoint = await startVaultNode(ctx, topology, drill);
+    await pollUntil(async () => ((await health(main.http, endpoint)).state === 'uninitialized' ? true : undefined), { timeoutMs: 60_000, what: 'the drill node to answer' });
+    const init = await initWithRecoveryKeys(vaultClient(endpoint, main.ca), 1, 1);
+    await pollUntil(async () => ((await health(main.http, endpoint)).state === 'active' ? true : undefined), { timeoutMs: 60_000, what: 'the drill node to become active' });
+    const restoreError = await restoreSnapshot(main.http, endpoint, init.rootToken, snapshot).then(() => undefined, (err) => errorText(err));
+    const targetStillServing = await vaultClient(endpoint, main.ca, init.rootToken).tokenLookupSelf().then(() => true, () => false);
+    const mainStillServing = (await Promise.all([...main.endpoints.values()].map((e) => health(main.http, e)))).some((h) => h.state === 'active');
+    return { restoreError, targetStillServing, mainStillServing };
+  } finally {
+    const d = await docker();
+    await d.getContainer(drill.container).remove({ force: true, v: true }).catch(() => undefined);
+    await d.getVolume(drill.volume).remove({ force: true }).catch(() => undefined);
+  }
+}
