@@ -1,9 +1,11 @@
 import type { Component } from './component.ts';
 import { LabError } from './errors.ts';
+import { acmeComponent } from './acme/index.ts';
+import { dnsComponent } from './dns/index.ts';
 import { vaultComponent } from './vault/index.ts';
 
 /** Every component `certlab up` knows, in the order they come up. */
-export const COMPONENTS: readonly Component[] = [vaultComponent];
+export const COMPONENTS: readonly Component[] = [dnsComponent, acmeComponent, vaultComponent];
 
 export const DEFAULT_COMPONENTS = COMPONENTS.map((c) => c.name);
 
