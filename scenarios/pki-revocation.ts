@@ -6,7 +6,7 @@ import { loginAs } from '../lab/vault/approle.ts';
 import { activeEndpoint } from '../lab/vault/cluster.ts';
 import { signCsr, type SignedLeaf } from '../lab/vault/issue.ts';
 import { CERT_MANAGER_APPROLE, ISSUER_MOUNT } from '../lab/vault/pki-layout.ts';
-import { fetchCrl, rebuildCrl, revoke } from '../lab/vault/revocation.ts';
+import { fetchCrl, rebuildCrl, revoke, startTidy } from '../lab/vault/revocation.ts';
 import { rotateIntermediate } from '../lab/vault/rotation.ts';
 import { pollUntil } from '../lab/host/wait.ts';
 import { cluster } from './support.ts';
@@ -58,7 +58,7 @@ export const pkiRevocation: Scenario = {
 
     const tidyStarted = Date.now();
     await run.step('tidy the certificate store', async () => {
-      await admin.write(`${ISSUER_MOUNT}/tidy`, { tidy_cert_store: true, tidy_revoked_certs: true, safety_buffer: '72h' });
+      await startTidy(c.http, endpoint, c.rootToken, ISSUER_MOUNT, { tidy_cert_store: true, tidy_revoked_certs: true, safety_buffer: '72h' });
       await pollUntil(async () => {
         const status = (await admin.read(`${ISSUER_MOUNT}/tidy-status`)).data;
         if (status.state === 'Error') throw new Error(`tidy failed: ${status.error}`);

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:https';
 
 export interface HttpsResponse {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   json<T = unknown>(): T;
 }
@@ -35,7 +36,7 @@ export class HttpsClient {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, body, json: <T>() => JSON.parse(body.toString('utf8')) as T });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body.toString('utf8')) as T });
         });
         res.on('error', reject);
       });

@@ -3,9 +3,12 @@ import { HttpsClient } from '../host/https.ts';
 
 export type VaultClient = nodeVault.client;
 
-/** node-vault against one server, trusting the lab CA. */
+/**
+ * node-vault against one server, trusting the lab CA. Redirects are not followed: a standby that cannot
+ * forward redirects to the active node's cluster-internal name, which is an answer worth seeing as such.
+ */
 export function vaultClient(endpoint: string, ca: string, token?: string): VaultClient {
-  return nodeVault({ apiVersion: 'v1', endpoint, ...(token ? { token } : {}), requestOptions: { ca, timeout: 10_000 } });
+  return nodeVault({ apiVersion: 'v1', endpoint, ...(token ? { token } : {}), requestOptions: { ca, timeout: 10_000, maxRedirects: 0 } });
 }
 
 export type HealthState = 'active' | 'standby' | 'sealed' | 'uninitialized' | 'unreachable' | 'other';

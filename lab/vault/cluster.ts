@@ -127,7 +127,9 @@ export async function waitForVoters(ctx: LabContext, cluster: VaultCluster, coun
   await pollUntil(async () => {
     const state = await autopilotState(cluster.admin(await activeEndpoint(cluster, 5_000)));
     const healthyVoters = state.servers.filter((s) => (s.status === 'voter' || s.status === 'leader') && s.healthy).length;
-    return healthyVoters >= count && state.healthy ? state : undefined;
+    if (healthyVoters >= count && state.healthy) return state;
+    // Thrown rather than returned so the timeout error says what the cluster looked like last.
+    throw new Error(`${healthyVoters} healthy voters, autopilot ${state.healthy ? 'healthy' : 'unhealthy'}: ${state.servers.map((s) => `${s.name} ${s.status}${s.healthy ? '' : ' (unhealthy)'}`).join(', ')}`);
   }, { timeoutMs, what: `${count} healthy Raft voters`, intervalMs: 250, signal: ctx.signal });
 }
 

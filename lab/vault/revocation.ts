@@ -19,3 +19,9 @@ export async function fetchCrl(http: HttpsClient, endpoint: string, mount: strin
   if (der.status !== 200 || pem.status !== 200) throw new Error(`CRL fetch from ${mount} failed: DER ${der.status}, PEM ${pem.status}`);
   return { der: parseCrl(der.body), pem: parseCrl(pem.body.toString('utf8')) };
 }
+
+/** Starts a tidy run; Vault answers 202 Accepted, which node-vault counts as an error, so ask plainly. */
+export async function startTidy(http: HttpsClient, endpoint: string, token: string, mount: string, options: Record<string, unknown>): Promise<void> {
+  const res = await http.send(`${endpoint}/v1/${mount}/tidy`, { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify(options) });
+  if (res.status !== 202 && res.status !== 200 && res.status !== 204) throw new Error(`tidy on ${mount} refused with ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
+}

@@ -14,7 +14,16 @@ import { loadSecret } from './secrets.ts';
 import { restoreSnapshot } from './snapshot.ts';
 import type { VaultServer } from './topology.ts';
 
-export interface LostSealOutcome { restoreError: string | undefined; targetStillServing: boolean; mainStillServing: boolean }
+export interface LostSealOutcome {
+  /** The restore API's error, when it refused the snapshot outright. */
+  restoreError: string | undefined;
+  /** The target's state after the restore and what its log says about the keyring. */
+  targetState: string;
+  targetLog: string[];
+  /** Whether the target can still serve anything: its own data or the snapshot's. */
+  targetServes: boolean;
+  mainStillServing: boolean;
+}
 
 /**
  * The negative drill: restore the snapshot into a node whose seal is a different transit key, as when the
@@ -35,12 +44,26 @@ export async function restoreWithLostSealKey(ctx: LabContext, main: VaultCluster
     const init = await initWithRecoveryKeys(vaultClient(endpoint, main.ca), 1, 1);
     await pollUntil(async () => ((await health(main.http, endpoint)).state === 'active' ? true : undefined), { timeoutMs: 60_000, what: 'the drill node to become active' });
     const restoreError = await restoreSnapshot(main.http, endpoint, init.rootToken, snapshot).then(() => undefined, (err) => errorText(err));
-    const targetStillServing = await vaultClient(endpoint, main.ca, init.rootToken).tokenLookupSelf().then(() => true, () => false);
+    // Accepted or not, the keyring in the snapshot cannot be opened: the target ends sealed or serving nothing.
+    const targetState = await pollUntil(async () => {
+      const h = await health(main.http, endpoint);
+      return h.state === 'active' && !restoreError ? undefined : h.state;
+    }, { timeoutMs: 20_000, what: 'the drill node to show the outcome', intervalMs: 250 }).catch(async () => (await health(main.http, endpoint)).state);
+    const targetServes = await Promise.any([init.rootToken, main.rootToken].map((t) => vaultClient(endpoint, main.ca, t).tokenLookupSelf())).then(() => true, () => false);
     const mainStillServing = (await Promise.all([...main.endpoints.values()].map((e) => health(main.http, e)))).some((h) => h.state === 'active');
-    return { restoreError, targetStillServing, mainStillServing };
+    return { restoreError, targetState, targetLog: await keyringLog(drill.container), targetServes, mainStillServing };
   } finally {
     const d = await docker();
     await d.getContainer(drill.container).remove({ force: true, v: true }).catch(() => undefined);
     await d.getVolume(drill.volume).remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** The target's log lines about the seal and the keyring: the message an operator would read. */
+async function keyringLog(container: string): Promise<string[]> {
+  const raw = await (await docker()).getContainer(container).logs({ stdout: true, stderr: true, tail: 200 });
+  return raw.toString('utf8').split('\n')
+    .map((l) => l.replace(/^[\x00-\x08].{7}/, '').trim())
+    .filter((l) => /keyring|seal|decrypt|restore|snapshot/i.test(l) && /error|fail|unable|cannot|invalid/i.test(l))
+    .slice(-5);
 }

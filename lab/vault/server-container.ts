@@ -1,6 +1,6 @@
 import { GenericContainer, Wait } from 'testcontainers';
 import type { LabContext } from '../context.ts';
-import { ensureVolume, labLabels } from '../host/docker.ts';
+import { docker, ensureVolume, labLabels, publishedPort } from '../host/docker.ts';
 import type { VaultFlavor, VaultServer } from './topology.ts';
 
 export interface ServerMounts {
@@ -15,6 +15,8 @@ export interface ServerMounts {
  */
 export async function startServerContainer(ctx: LabContext, flavor: VaultFlavor, server: VaultServer, mounts: ServerMounts): Promise<{ id: string; hostPort: number }> {
   const { config } = ctx;
+  const existing = await reuseContainer(server.container);
+  if (existing) return existing;
   await ensureVolume(config.name, server.component, server.volume);
   const started = await new GenericContainer(flavor.image)
     .withName(server.container)
@@ -35,4 +37,15 @@ export async function startServerContainer(ctx: LabContext, flavor: VaultFlavor,
     .withStartupTimeout(60_000)
     .start();
   return { id: started.getId(), hostPort: started.getMappedPort(8200) };
+}
+
+/** A container of that name left running (or stopped) by an earlier run is started and reused, not duplicated. */
+async function reuseContainer(name: string): Promise<{ id: string; hostPort: number } | undefined> {
+  const d = await docker();
+  const info = await d.getContainer(name).inspect().catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.State.Running) await d.getContainer(name).start();
+  const hostPort = await publishedPort(name, 8200);
+  if (!hostPort) throw new Error(`container ${name} runs but publishes no port for 8200; run \`certlab down\``);
+  return { id: info.Id, hostPort };
 }

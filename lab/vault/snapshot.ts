@@ -9,6 +9,7 @@ export class SnapshotError extends Error {
 /** GET sys/storage/raft/snapshot: a binary body node-vault cannot carry. A standby forwards or refuses. */
 export async function takeSnapshot(http: HttpsClient, endpoint: string, token: string, timeoutMs = 60_000): Promise<Buffer> {
   const res = await http.send(`${endpoint}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': token }, timeoutMs });
+  if (res.status === 307) throw new SnapshotError(`${endpoint} is a standby: it answered 307, redirecting to the active node at ${res.headers.location}`, res.status);
   if (res.status !== 200) throw new SnapshotError(`snapshot from ${endpoint} failed with ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`, res.status);
   return res.body;
 }
