@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { COMPONENTS, resolveComponents } from '../components.ts';
 import { loadConfig } from '../config/load.ts';
 import { createContext, type LabContext } from '../context.ts';
-import { removeLabResources } from '../host/docker.ts';
+import { docker, removeLabResources } from '../host/docker.ts';
 import { removeRuntimeState } from '../lifecycle/cleanup.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { bringUp } from '../lifecycle/up.ts';
@@ -27,8 +27,7 @@ export function registerLabCommands(program: Command): void {
       try {
         await bringUp(ctx, components, { imageMode: opts.images });
       } finally {
-        const file = await ctx.steps.writeTimings(runDir);
-        process.stdout.write(`timings: ${file}\n`);
+        if (ctx.steps.steps.length) process.stdout.write(`timings: ${await ctx.steps.writeTimings(runDir)}\n`);
       }
     });
 
@@ -36,6 +35,7 @@ export function registerLabCommands(program: Command): void {
     .description('a table of every component: address, health, Raft role')
     .action(async () => {
       const ctx = labContext(program);
+      await docker();
       const rows = (await Promise.all(COMPONENTS.map((c) => c.status(ctx)))).flat();
       process.stdout.write(statusTable(rows) + '\n');
     });

@@ -1,6 +1,6 @@
 import './testcontainers-env.ts';
 import { createServer } from 'node:net';
-import type Dockerode from 'dockerode';
+import Dockerode from 'dockerode';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { LabError, errorText } from '../errors.ts';
 
@@ -17,6 +17,7 @@ let cached: Dockerode | undefined;
 /** The engine's API through testcontainers' runtime client; a clear error when no engine answers. */
 export async function docker(): Promise<Dockerode> {
   if (cached) return cached;
+  await assertDockerHostAnswers();
   try {
     const client = await getContainerRuntimeClient();
     cached = client.container.dockerode;
@@ -26,6 +27,20 @@ export async function docker(): Promise<Dockerode> {
       `no container engine reachable (${errorText(err).split('\n')[0]})`,
       'start Docker or Podman, set DOCKER_HOST, or run `bash scripts/host/prepare.sh` (installs and starts Docker on Debian)',
     );
+  }
+}
+
+/**
+ * testcontainers moves on to the default socket when DOCKER_HOST does not answer; a user who set
+ * DOCKER_HOST meant that engine, so the lab says so instead of quietly using another one.
+ */
+async function assertDockerHostAnswers(): Promise<void> {
+  const host = process.env.DOCKER_HOST;
+  if (!host) return;
+  try {
+    await new Dockerode().ping();
+  } catch (err) {
+    throw new LabError(`no container engine reachable at DOCKER_HOST=${host} (${errorText(err).split('\n')[0]})`, 'start that engine, or unset DOCKER_HOST to use the local one');
   }
 }
 
@@ -39,17 +54,21 @@ export async function imageExists(ref: string): Promise<boolean> {
   }
 }
 
-/** The lab's network, created with its label and subnet; an unrelated network of that name is an error. */
+/** The lab's own network of that name, if any; a network of that name that is not the lab's is an error. */
+export async function labNetwork(lab: string, name: string): Promise<Dockerode.NetworkInspectInfo | undefined> {
+  const existing = await (await docker()).listNetworks({ filters: { name: [name] } });
+  const same = existing.find((n) => n.Name === name);
+  if (same && same.Labels?.[LAB_LABEL] !== lab) {
+    throw new LabError(`network "${name}" already exists and is not lab ${lab}'s`, 'set network.name in certlab.config.json to another name, or remove that network');
+  }
+  return same;
+}
+
+/** The lab's network, created with its label and subnet. */
 export async function ensureNetwork(lab: string, name: string, subnet: string): Promise<Dockerode.NetworkInspectInfo> {
   const d = await docker();
-  const existing = await d.listNetworks({ filters: { name: [name] } });
-  const same = existing.find((n) => n.Name === name);
-  if (same) {
-    if (same.Labels?.[LAB_LABEL] !== lab) {
-      throw new LabError(`network "${name}" already exists and is not lab ${lab}'s`, 'set network.name in certlab.config.json to another name, or remove that network');
-    }
-    return d.getNetwork(same.Id).inspect();
-  }
+  const same = await labNetwork(lab, name);
+  if (same) return d.getNetwork(same.Id).inspect();
   try {
     const created = await d.createNetwork({
       Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labLabels(lab, 'network'),

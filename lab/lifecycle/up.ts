@@ -1,7 +1,7 @@
 import { Listr, PRESET_TIMER } from 'listr2';
 import type { Component } from '../component.ts';
 import type { LabContext } from '../context.ts';
-import { assertPortsFree, ensureNetwork } from '../host/docker.ts';
+import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
 import { ensureImages, type SupplyMode } from '../images/supply.ts';
 import { snapshotLab, undoBringUp } from './cleanup.ts';
 
@@ -15,6 +15,8 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
   const before = await snapshotLab(ctx);
   const pending: Component[] = [];
   for (const c of components) if (!(await c.isRunning(ctx))) pending.push(c);
+  // Preflight: what would make the run fail half-way is found before anything is made.
+  await labNetwork(ctx.config.name, ctx.config.network.name);
   await assertPortsFree(pending.flatMap((c) => c.hostPorts(ctx.config)));
 
   const onInterrupt = () => {
@@ -45,6 +47,8 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
       })),
     ], {
       exitOnError: true,
+      // Ctrl-C is the lab's to handle: it removes what this run made before exiting.
+      registerSignalListeners: false,
       renderer: opts.renderer ?? 'default',
       fallbackRenderer: 'simple',
       rendererOptions: { timer: PRESET_TIMER, collapseSubtasks: false },
