@@ -1,6 +1,6 @@
 // The kind cluster itself: create (kind CLI through zx), kubeconfig, node CNI configuration, delete, and
 // finding clusters the lab made (node containers carry io.x-k8s.kind.cluster=<name>).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { $ } from 'zx';
@@ -63,7 +63,28 @@ export async function renderKindConfig(file = KIND_CONFIG_FILE): Promise<{ text:
   cfg.networking.disableDefaultCNI = true;
   cfg.networking.podSubnet ??= '10.244.0.0/16';
   delete cfg.name;
+  if (!hostHasCapability(CAP_SYS_RESOURCE)) {
+    // Pod sandboxes ask for oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE, which this host's
+    // bounding set lacks, and runc then fails with "can't get final child's PID from pipe: EOF". Clamping
+    // to containerd's own score (what kind does for rootless nodes) avoids that.
+    const patch = '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n';
+    cfg.containerdConfigPatches = [...(cfg.containerdConfigPatches ?? []), patch];
+    warnings.push('host lacks CAP_SYS_RESOURCE: containerd restrict_oom_score_adj = true on the nodes');
+  }
   return { text: k8s.dumpYaml(cfg), warnings };
+}
+
+const CAP_SYS_RESOURCE = 24;
+
+/** Whether this host's capability bounding set has a capability (privileged containers get no more). */
+export function hostHasCapability(bit: number): boolean {
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (!m) return true;
+    return ((BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n) === 1n;
+  } catch {
+    return true;
+  }
 }
 
 export interface CreateOptions {

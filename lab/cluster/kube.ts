@@ -154,7 +154,7 @@ async function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unkn
         const text = Buffer.concat(chunks).toString('utf8');
         if ((res.statusCode ?? 0) >= 300) reject(Object.assign(new Error(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`), { code: res.statusCode }));
         else {
-          try { resolve(JSON.parse(text)); } catch (err) { reject(err); }
+          try { resolve(JSON.parse(text)); } catch { resolve(text as any); /* /readyz and friends answer text */ }
         }
       });
     });

@@ -116,11 +116,24 @@ export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> 
 }
 
 /** The endpoint of the node that answers as active, polled until one does. */
-export async function activeEndpoint(cluster: Pick<VaultCluster, 'http' | 'endpoints'>, timeoutMs = 60_000): Promise<string> {
+export async function activeEndpoint(cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, timeoutMs = 60_000): Promise<string> {
   return pollUntil(async () => {
     const states = await Promise.all([...cluster.endpoints.values()].map(async (e) => [e, (await health(cluster.http, e, 1_000)).state] as const));
-    return states.find(([, s]) => s === 'active')?.[0];
+    const active = states.find(([, s]) => s === 'active')?.[0];
+    if (!active) await refreshEndpoints(cluster);
+    return active;
   }, { timeoutMs, what: 'an active Vault node', intervalMs: 100 });
+}
+
+/**
+ * A node restarted with engine-picked ports (ports.vaultBase = 0) comes back on a new host port; the
+ * endpoints are read again from the containers so a restarted node is not lost to the lab.
+ */
+export async function refreshEndpoints(cluster: Pick<VaultCluster, 'endpoints' | 'topology'>): Promise<void> {
+  for (const n of cluster.topology.nodes) {
+    const port = await publishedPort(n.container, 8200);
+    if (port) cluster.endpoints.set(n.name, `https://127.0.0.1:${port}`);
+  }
 }
 
 export async function waitForVoters(ctx: LabContext, cluster: VaultCluster, count: number, timeoutMs = 90_000): Promise<void> {
@@ -141,10 +154,7 @@ export async function connectVaultCluster(ctx: LabContext): Promise<VaultCluster
   const ca = await readFile(join(tlsDir(ctx), 'ca-chain.pem'), 'utf8').catch(() => undefined);
   if (!ca) return undefined;
   const endpoints = new Map<string, string>();
-  for (const n of topology.nodes) {
-    const port = await publishedPort(n.container, 8200);
-    if (port) endpoints.set(n.name, `https://127.0.0.1:${port}`);
-  }
+  await refreshEndpoints({ endpoints, topology });
   const sealPort = await publishedPort(topology.seal.container, 8200);
   if (endpoints.size === 0 || !sealPort) return undefined;
   const pki = await ensureLabPki(ctx.paths, 'certlab');
