@@ -5,11 +5,11 @@ import { dnsComponent } from '../../lab/dns/index.ts';
 import { ensureNetwork, removeLabResources } from '../../lab/host/docker.ts';
 import { removeRuntimeState } from '../../lab/lifecycle/cleanup.ts';
 import { startVaultCluster } from '../../lab/vault/cluster.ts';
-import { testContext } from '../../tests/integration/support.ts';
+import { isolatedLabContext } from '../../lab/config/isolated.ts';
 import { publish, type Sample } from './support.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const ctx = testContext('certlab-bench', '172.29.90.0/24');
+const ctx = isolatedLabContext('certlab-bench', '172.29.90.0/24');
 const vault: Sample = { name: 'nothing to 5 voters, PKI and AppRoles ready', unit: 's', values: [] };
 const publicPath: Sample = { name: 'nothing to Pebble and DNS answering', unit: 's', values: [] };
 

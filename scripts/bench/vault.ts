@@ -11,12 +11,12 @@ import { CERT_MANAGER_APPROLE } from '../../lab/vault/pki-layout.ts';
 import type { LeafKeyType } from '../../lab/pki/csr.ts';
 import { vaultLeaderFailover } from '../../scenarios/vault-leader-failover.ts';
 import { vaultSnapshotRestore } from '../../scenarios/vault-snapshot-restore.ts';
-import { testContext } from '../../tests/integration/support.ts';
+import { isolatedLabContext } from '../../lab/config/isolated.ts';
 import { publish, type Sample } from './support.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const ctx = testContext('certlab-benchvault', '172.29.91.0/24');
+const ctx = isolatedLabContext('certlab-benchvault', '172.29.91.0/24');
 
 async function figureOf(scenario: typeof vaultLeaderFailover, name: string, labels?: Record<string, string>): Promise<number> {
   const result = await runScenario(ctx, scenario, true);

@@ -1,10 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseConfig } from '../../lab/config/load.ts';
-import type { LabConfig } from '../../lab/config/schema.ts';
-import { createContext, type LabContext } from '../../lab/context.ts';
 
 function dockerAnswers(): boolean {
   try {
@@ -39,13 +33,4 @@ export function announceSkip(suite: string, reason: string | undefined): void {
   if (reason) process.stdout.write(`SKIPPED: ${suite}: ${reason}\n`);
 }
 
-/** A lab of its own per test file: own name, network, subnet, random host ports, temporary state. */
-export function testContext(name: string, subnet: string, overrides: Record<string, unknown> = {}): LabContext {
-  const config: LabConfig = parseConfig({
-    name, network: { name, subnet },
-    ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0 },
-    stateDir: mkdtempSync(join(tmpdir(), `${name}-`)),
-    ...overrides,
-  }, 'test');
-  return createContext(config);
-}
+export { isolatedLabContext as testContext } from '../../lab/config/isolated.ts';
