@@ -15,9 +15,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# Images: pulled where a registry answers, built from source where none does (CERTLAB_IMAGES=build forces it).
-mode=${CERTLAB_IMAGES:-build}
-groups=${CERTLAB_IMAGE_GROUPS:-core}
-for group in $groups; do
-  node bin/certlab.mjs images "$mode" --group "$group"
-done
+# Every image the configured lab runs: built from source by default (no registry here), or pulled with
+# CERTLAB_IMAGES=pull. Existing tags are reused, so a machine that has built before skips this.
+node bin/certlab.mjs images "${CERTLAB_IMAGES:-build}"
