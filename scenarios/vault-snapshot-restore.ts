@@ -93,9 +93,12 @@ export const vaultSnapshotRestore: Scenario = {
     pool.stop();
     const lastWritten = writer.newest()!;
 
-    const destroyedAt = Date.now();
     await run.step('destroy the cluster and its volumes', () => destroyRaftNodes(run.ctx));
-    const restored = await run.step('fresh cluster, forced restore through the same seal', async () => restoreIntoFreshCluster(run.ctx, (await store.newest())!.data));
+    // The recovery clock starts when the disaster is complete: every node and volume gone.
+    const destroyedAt = Date.now();
+    const latest = (await store.newest())!;
+    run.check('the newest snapshot in the store is the one just taken', latest.name === stored, latest.name);
+    const restored = await restoreIntoFreshCluster(run.ctx, latest.data, (name, work) => run.step(`restore: ${name}`, work));
     const active = await activeEndpoint(restored);
     const { client } = await loginAs(run.ctx.paths, active, restored.ca, CERT_MANAGER_APPROLE);
     const reissued = await run.step('issuing again', async () => signCsr(client, (await createCsr(['after-restore.lab.test'])).csrPem, 'after-restore.lab.test'));

@@ -41,14 +41,15 @@ export interface CertManagerInstall {
   helm: string;
   kubeconfigFile: string;
   stateDir: string;
-  /** Chart directory or reference; default: the chart assembled from the v1.11.5 module. */
+  /** Chart directory or reference (e.g. oci://quay.io/jetstack/charts/cert-manager); default: the chart
+   *  assembled from the cert-manager module of `version` (Go module proxy), so only images need pulling. */
   chart?: string;
   version?: string;
 }
 
 export async function installCertManager(o: CertManagerInstall): Promise<void> {
   const version = o.version ?? CERT_MANAGER_VERSION;
-  const chart = o.chart ?? (await certManagerChart());
+  const chart = o.chart ?? (await certManagerChart(version));
   const valuesFile = join(o.stateDir, 'cert-manager-values.json');
   await writeFile(valuesFile, JSON.stringify(certManagerValues(version), null, 2));
   const versionArgs = o.chart && !o.chart.startsWith('/') ? ['--version', version] : [];

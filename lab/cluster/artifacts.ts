@@ -60,33 +60,38 @@ export async function gatewayApiCrds(): Promise<KubeObject[]> {
 }
 
 /**
- * cert-manager's chart as its release tooling assembles it: deploy/charts/cert-manager with Chart.yaml
- * from Chart.template.yaml (version/appVersion set) and templates/crds.yaml from deploy/crds/*.yaml
- * inside `{{- if .Values.installCRDs }}`. Cached under ~/.cache/certlab/artifacts.
+ * cert-manager's chart for `version` as its release tooling assembles it from deploy/charts/cert-manager:
+ * up to v1.11 Chart.yaml comes from Chart.template.yaml and templates/crds.yaml from deploy/crds/*.yaml
+ * inside `{{- if .Values.installCRDs }}`; later charts carry Chart.yaml and the CRD templates themselves,
+ * so only version/appVersion are set. Cached under ~/.cache/certlab/artifacts.
  */
-export async function certManagerChart(): Promise<string> {
+export async function certManagerChart(version = artifact('cert-manager-chart').version): Promise<string> {
   const a = artifact('cert-manager-chart');
-  const out = join(ARTIFACT_DIR, `cert-manager-chart-${a.version}`);
+  const out = join(ARTIFACT_DIR, `cert-manager-chart-${version}`);
   if (existsSync(join(out, 'Chart.yaml'))) return out;
-  const mod = await goModuleDir(a.module, a.version);
+  const mod = await goModuleDir(a.module, version);
   const tmp = `${out}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(ARTIFACT_DIR, { recursive: true });
   await cp(join(mod, a.path), tmp, { recursive: true });
   await $`chmod -R u+w ${tmp}`;
-  const template = await readFile(join(tmp, 'Chart.template.yaml'), 'utf8');
-  await writeFile(join(tmp, 'Chart.yaml'), template
-    .replace(/^version: .*$/m, `version: ${a.version}`)
-    .replace(/^appVersion: .*$/m, `appVersion: ${a.version}`)
+  const templated = existsSync(join(tmp, 'Chart.template.yaml'));
+  const chartFile = join(tmp, templated ? 'Chart.template.yaml' : 'Chart.yaml');
+  const chart = await readFile(chartFile, 'utf8');
+  await writeFile(join(tmp, 'Chart.yaml'), chart
+    .replace(/^version: .*$/m, `version: ${version}`)
+    .replace(/^appVersion: .*$/m, `appVersion: ${version}`)
     .replace('{{IS_PRERELEASE}}', 'false'));
-  await rm(join(tmp, 'Chart.template.yaml'));
+  if (templated) {
+    await rm(chartFile);
+    const crdDir = join(mod, 'deploy/crds');
+    const crdFiles = (await readdir(crdDir)).filter((f) => f.startsWith('crd-') && f.endsWith('.yaml')).sort();
+    const parts = ['{{- if .Values.installCRDs }}'];
+    for (const f of crdFiles) parts.push('---', (await readFile(join(crdDir, f), 'utf8')).trimEnd());
+    parts.push('{{- end }}', '');
+    await writeFile(join(tmp, 'templates/crds.yaml'), parts.join('\n'));
+  }
   await rm(join(tmp, 'README.template.md'), { force: true });
-  const crdDir = join(mod, 'deploy/crds');
-  const crdFiles = (await readdir(crdDir)).filter((f) => f.startsWith('crd-') && f.endsWith('.yaml')).sort();
-  const parts = ['{{- if .Values.installCRDs }}'];
-  for (const f of crdFiles) parts.push('---', (await readFile(join(crdDir, f), 'utf8')).trimEnd());
-  parts.push('{{- end }}', '');
-  await writeFile(join(tmp, 'templates/crds.yaml'), parts.join('\n'));
   await rm(out, { recursive: true, force: true });
   await $`mv ${tmp} ${out}`;
   return out;

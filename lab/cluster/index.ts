@@ -29,6 +29,12 @@ export interface StartClusterOptions {
   log?: (line: string) => void;
   /** Per-wait limit (default 180 s). */
   timeoutMs?: number;
+  /** cert-manager release to install (default the locally built v1.11.5). Another version's images must be
+   *  present locally (e.g. `docker pull quay.io/jetstack/cert-manager-controller:v1.21.2`, same for webhook,
+   *  cainjector, acmesolver); its chart is assembled from the Go module. */
+  certManagerVersion?: string;
+  /** kind config to use instead of the repository's kind-config.yaml. */
+  kindConfigFile?: string;
 }
 
 export interface ClusterHandle {
@@ -49,9 +55,17 @@ const step = async <T>(log: (l: string) => void, what: string, fn: () => Promise
   return out;
 };
 
+/** Workload images loaded into the cluster, with cert-manager's at `certManagerVersion` when given. */
+export function workloadImages(certManagerVersion?: string): string[] {
+  return CLUSTER_WORKLOAD_IMAGES.map((k) => {
+    const ref = imageByKey(k).ref;
+    return certManagerVersion && k.startsWith('cert-manager-') ? ref.replace(/:[^:]+$/, `:${certManagerVersion}`) : ref;
+  });
+}
+
 /** Images the cluster needs: the node image (which carries the control plane) and the workload images. */
-export async function missingClusterImages(): Promise<string[]> {
-  const refs = [imageByKey('kind-node').ref, ...CLUSTER_WORKLOAD_IMAGES.map((k) => imageByKey(k).ref)];
+export async function missingClusterImages(certManagerVersion?: string): Promise<string[]> {
+  const refs = [imageByKey('kind-node').ref, ...workloadImages(certManagerVersion)];
   const missing: string[] = [];
   for (const r of refs) if (!(await imageExists(r))) missing.push(r);
   return missing;
@@ -82,9 +96,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<ClusterHa
   await mkdir(stateDir, { recursive: true });
   const kubeconfigFile = join(stateDir, 'kubeconfig');
 
-  const missing = await missingClusterImages();
+  const missing = await missingClusterImages(opts.certManagerVersion);
   if (missing.length) {
-    throw new LabError(`cluster images missing: ${missing.join(', ')}`, 'build them with `certlab images build` (group kubernetes) or pull them');
+    throw new LabError(`cluster images missing: ${missing.join(', ')}`, 'build them with `certlab images build --group kubernetes` (or pull them where a registry is reachable)');
   }
   const tools = await step(log, 'kind and helm ready', () => ensureKubernetesTools(log));
   await ensureLabNetwork(opts.labName, opts.network, log);
@@ -110,13 +124,13 @@ export async function startCluster(opts: StartClusterOptions): Promise<ClusterHa
   const created = !kubeconfigText;
   if (!kubeconfigText) {
     kubeconfigText = await step(log, `kind create cluster ${name}`, () =>
-      createKindCluster({ kind: tools.kind, name, network: opts.network, stateDir, image: NODE_IMAGE, log }));
+      createKindCluster({ kind: tools.kind, name, network: opts.network, stateDir, image: NODE_IMAGE, log, ...(opts.kindConfigFile ? { configFile: opts.kindConfigFile } : {}) }));
   }
   await writeFile(kubeconfigFile, kubeconfigText, { mode: 0o600 });
   const kc = kubeConfigFromString(kubeconfigText);
 
   // Workload images go in while the node network comes up.
-  const loading = step(log, 'kind load docker-image (cert-manager, Traefik)', () => loadImages(tools.kind, name, CLUSTER_WORKLOAD_IMAGES.map((k) => imageByKey(k).ref)));
+  const loading = step(log, 'kind load docker-image (cert-manager, Traefik)', () => loadImages(tools.kind, name, workloadImages(opts.certManagerVersion)));
   loading.catch(() => {});
 
   await step(log, 'node CNI configured, nodes Ready', async () => {
@@ -154,7 +168,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<ClusterHa
       await waitTraefikReady(kc, timeoutMs);
     }),
     step(log, 'cert-manager ready (Gateway API support)', async () => {
-      await installCertManager({ helm: tools.helm, kubeconfigFile, stateDir });
+      await installCertManager({ helm: tools.helm, kubeconfigFile, stateDir, ...(opts.certManagerVersion ? { version: opts.certManagerVersion } : {}) });
       await waitCertManagerReady(kc, timeoutMs);
     }),
     dns,

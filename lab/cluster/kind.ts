@@ -93,13 +93,15 @@ export interface CreateOptions {
   network: string;
   stateDir: string;
   image?: string;
+  /** Default: kind-config.yaml at the repository root. */
+  configFile?: string;
   log: (line: string) => void;
 }
 
 /** `kind create cluster` on the lab network; returns the kubeconfig text (also written to stateDir). */
 export async function createKindCluster(o: CreateOptions): Promise<string> {
   await mkdir(o.stateDir, { recursive: true });
-  const { text, warnings } = await renderKindConfig();
+  const { text, warnings } = await renderKindConfig(o.configFile);
   warnings.forEach((w) => o.log(`warning: ${w}`));
   const cfgFile = join(o.stateDir, 'kind-config.effective.yaml');
   await writeFile(cfgFile, text);

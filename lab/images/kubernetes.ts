@@ -25,8 +25,9 @@ export const CRICTL_VERSION = 'v1.34.0';
 export const CNI_PLUGINS_VERSION = 'v1.7.1';
 /** Newest cert-manager whose binaries build from the module proxy (v1.12+ moved mains to nested modules). */
 export const CERT_MANAGER_VERSION = 'v1.11.5';
-/** The current release, for users who can pull images (Gateway API through `config.enableGatewayAPI`). */
-export const CERT_MANAGER_CURRENT_VERSION = 'v1.19.1';
+/** The current release (newest on the module proxy), for users who can pull its images (Gateway API through
+ *  `config.enableGatewayAPI`; its chart is assembled from the module like v1.11.5's). */
+export const CERT_MANAGER_CURRENT_VERSION = 'v1.21.2';
 export const TRAEFIK_VERSION = 'v3.5.3';
 /** The Gateway API version Traefik v3.5 implements (its go.mod); still serves v1beta1 for cert-manager v1.11. */
 export const GATEWAY_API_VERSION = 'v1.3.0';

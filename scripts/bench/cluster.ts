@@ -1,11 +1,10 @@
 // Benchmark: from nothing (no cluster) to cert-manager and Traefik ready, images present.
-//   node --import tsx scripts/bench/cluster.ts [--keep] [--runs N]
+//   node --import tsx scripts/bench/cluster.ts [--keep] [--runs N] [--out FILE.json]
 // Prints each step's time and the total; target ≤ 120 s on the 2-core reference machine.
-// Writes a JSON summary to reports/bench-cluster.json.
+// With --out, writes a JSON summary (per-run total and step times).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { docker } from '../../lab/host/docker.ts';
 import { deleteCluster, missingClusterImages, startCluster } from '../../lab/cluster/index.ts';
 
@@ -41,6 +40,10 @@ for (let run = 1; run <= runs; run++) {
   if (!keep || run < runs) await deleteCluster(LAB);
 }
 if (!keep) await (await docker()).getNetwork(NETWORK).remove().catch(() => {});
-const outDir = fileURLToPath(new URL('../../reports/', import.meta.url));
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'bench-cluster.json'), JSON.stringify({ targetSeconds: TARGET_S, results }, null, 2));
+const outIdx = args.indexOf('--out');
+if (outIdx >= 0 && args[outIdx + 1]) {
+  const out = args[outIdx + 1]!;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ targetSeconds: TARGET_S, results }, null, 2));
+  console.log(`summary written to ${out}`);
+}
