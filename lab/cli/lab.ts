@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { COMPONENTS, resolveComponents } from '../components.ts';
 import { loadConfig } from '../config/load.ts';
 import { createContext, type LabContext } from '../context.ts';
+import { deleteLabClusters } from '../cluster/index.ts';
 import { docker, removeLabResources } from '../host/docker.ts';
 import { removeRuntimeState } from '../lifecycle/cleanup.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
@@ -45,9 +46,10 @@ export function registerLabCommands(program: Command): void {
     .option('--purge', 'also delete the offline PKI and the snapshot store')
     .action(async (opts: { purge?: boolean }) => {
       const ctx = labContext(program);
+      const clusters = await deleteLabClusters(ctx.config.name);
       const removed = await removeLabResources(ctx.config.name);
       await removeRuntimeState(ctx);
       if (opts.purge) await rm(ctx.paths.root, { recursive: true, force: true });
-      process.stdout.write(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes of lab ${ctx.config.name}\n`);
+      process.stdout.write(`removed ${clusters.length} kind clusters, ${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes of lab ${ctx.config.name}\n`);
     });
 }

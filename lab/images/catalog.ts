@@ -22,7 +22,7 @@ export interface ImageSpec {
 }
 
 const OPENBAO_VERSION = '2.4.0';
-const VAULT_VERSION = '1.20.4';
+const VAULT_VERSION = '1.21.4';
 const PEBBLE_VERSION = '2.10.1';
 const COREDNS_VERSION = '1.14.7';
 const BIND_VERSION = '9.18';

@@ -107,6 +107,8 @@ if [ "$1" = 'bao' ] && [ "$(id -u)" = '0' ]; then
     if [ -z "$SKIP_SETCAP" ] && [ -n "$bnd" ] && [ $(( (0x$bnd >> 14) & 1 )) = 1 ]; then
         caps='--inh-caps=+ipc_lock --ambient-caps=+ipc_lock'
     fi
+    # su-exec sets HOME to the user's; setpriv does not.
+    HOME=$(getent passwd openbao | cut -d: -f6); export HOME
     # shellcheck disable=SC2086
     set -- setpriv --reuid=openbao --regid=openbao --init-groups $caps "$@"
 fi
