@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { GenericContainer, Wait } from 'testcontainers';
+import { Wait } from 'testcontainers';
+import { LoopbackContainer } from '../host/loopback-container.ts';
 import type { LabContext } from '../context.ts';
 import { LabError, errorText } from '../errors.ts';
 import { LAB_LABEL, docker, labContainers, labLabels } from '../host/docker.ts';
@@ -88,7 +89,7 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
 
   for (const f of spec.files) await (f.secret ? writeSecretFile(f.path, f.content) : writePublicFile(f.path, f.content));
 
-  let container = new GenericContainer(spec.image)
+  let container = new LoopbackContainer(spec.image)
     .withName(spec.name)
     .withLabels({ ...labLabels(config.name, spec.component), [CONFIG_DIGEST_LABEL]: digest })
     .withNetworkMode(config.network.name)

@@ -1,4 +1,5 @@
-import { GenericContainer, Wait } from 'testcontainers';
+import { Wait } from 'testcontainers';
+import { LoopbackContainer } from '../host/loopback-container.ts';
 import type { LabContext } from '../context.ts';
 import { docker, ensureVolume, labLabels, publishedPort } from '../host/docker.ts';
 import type { VaultFlavor, VaultServer } from './topology.ts';
@@ -18,7 +19,7 @@ export async function startServerContainer(ctx: LabContext, flavor: VaultFlavor,
   const existing = await reuseContainer(server.container);
   if (existing) return existing;
   await ensureVolume(config.name, server.component, server.volume);
-  const started = await new GenericContainer(flavor.image)
+  const started = await new LoopbackContainer(flavor.image)
     .withName(server.container)
     .withLabels(labLabels(config.name, server.component))
     .withNetworkMode(config.network.name)
