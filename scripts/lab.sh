@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: set up, bring the lab up, run every scenario, write the report under reports/<run-id>/.
+# The main job: set up, bring the whole lab up, run every scenario, write the report under reports/<run-id>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+node bin/certlab.mjs up
 exec node bin/certlab.mjs run "${@:-all}"
