@@ -15,7 +15,7 @@ export async function cluster(run: ScenarioRun): Promise<VaultCluster> {
 
 /** Steady issuance through the cert-manager AppRole behind a health-checking pool, started and warmed up. */
 export async function startIssuanceLoad(run: ScenarioRun, c: VaultCluster, concurrency = 4): Promise<{ load: IssuanceLoad; pool: HealthCheckedPool; stop: () => Promise<void> }> {
-  const pool = new HealthCheckedPool(c.http, [...c.endpoints.values()]);
+  const pool = new HealthCheckedPool(c);
   await pool.start();
   const { token } = await loginAs(run.ctx.paths, await activeEndpoint(c), c.ca, CERT_MANAGER_APPROLE);
   const load = new IssuanceLoad({ endpoints: () => pool.healthy(), ca: c.ca, token, concurrency, pauseMs: 50 });

@@ -69,7 +69,7 @@ export const vaultSnapshotRestore: Scenario = {
     const c = await cluster(run);
     const endpoint = await activeEndpoint(c);
     await MarkerWriter.prepare(c.admin(endpoint));
-    const pool = new HealthCheckedPool(c.http, [...c.endpoints.values()]);
+    const pool = new HealthCheckedPool(c);
     await pool.start();
     const writer = new MarkerWriter(() => c.admin(pool.active() ?? endpoint));
     writer.start();

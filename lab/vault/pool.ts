@@ -1,5 +1,6 @@
 import type { HttpsClient } from '../host/https.ts';
 import { health, type HealthState } from './api.ts';
+import { refreshEndpoints, type VaultCluster } from './cluster.ts';
 
 /**
  * What a load balancer in front of the cluster does: health-check every node (sys/health) on a short
@@ -9,7 +10,11 @@ export class HealthCheckedPool {
   private states = new Map<string, HealthState>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly http: HttpsClient, private readonly endpoints: string[], private readonly intervalMs = 200) {}
+  constructor(private readonly cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, private readonly intervalMs = 200) {}
+
+  private get endpoints(): string[] {
+    return [...this.cluster.endpoints.values()];
+  }
 
   async start(): Promise<void> {
     await this.refresh();
@@ -17,7 +22,11 @@ export class HealthCheckedPool {
   }
 
   private async refresh(): Promise<void> {
-    await Promise.all(this.endpoints.map(async (e) => this.states.set(e, (await health(this.http, e, Math.max(150, this.intervalMs * 2))).state)));
+    // A node that came back may publish a new port (engine-picked ports): look again while none is active.
+    if (this.states.size && !this.active()) await refreshEndpoints(this.cluster);
+    const fresh = new Map<string, HealthState>();
+    await Promise.all(this.endpoints.map(async (e) => fresh.set(e, (await health(this.cluster.http, e, Math.max(150, this.intervalMs * 2))).state)));
+    this.states = fresh;
   }
 
   healthy(): string[] {
