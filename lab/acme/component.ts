@@ -1,7 +1,7 @@
 import type { Component, StatusRow } from '../component.ts';
 import type { LabContext } from '../context.ts';
 import { labDns } from '../dns/connect.ts';
-import { containerRunning, removeComponentContainers } from '../dns/lab-container.ts';
+import { containerRunning, removeComponentContainers } from '../host/lab-container.ts';
 import { pollUntil } from '../host/wait.ts';
 import { startChalltestsrv, startPebble } from './containers.ts';
 import { challtestsrvAnswers, challtestsrvUrl, directoryServed, pebbleEndpoints, requirePebble } from './endpoints.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
-import { ensureLabContainer, type EnsuredContainer } from '../dns/lab-container.ts';
+import { ensureLabContainer, type EnsuredContainer } from '../host/lab-container.ts';
 import { imageByKey } from '../images/catalog.ts';
 import { ensureLabPki, writeServerTls } from '../pki/lab-pki.ts';
 import { ACME_PORT, CHALLTESTSRV_MANAGEMENT_PORT, MANAGEMENT_PORT, type AcmeLayout } from './layout.ts';

@@ -4,7 +4,7 @@ import { containerIp, ensureNetwork } from '../host/docker.ts';
 import { pollUntil } from '../host/wait.ts';
 import { hostDnsServer } from './connect.ts';
 import { startBind, startCoreDns } from './containers.ts';
-import { containerRunning, removeComponentContainers } from './lab-container.ts';
+import { containerRunning, removeComponentContainers } from '../host/lab-container.ts';
 import { dnsLayout, type DnsContainer } from './layout.ts';
 import { querySoa } from './query.ts';
 import type { DnsServer } from './transport.ts';

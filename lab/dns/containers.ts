@@ -3,7 +3,7 @@ import type { LabContext } from '../context.ts';
 import { containerIp } from '../host/docker.ts';
 import { writePublicFile } from '../host/files.ts';
 import { imageByKey } from '../images/catalog.ts';
-import { ensureLabContainer, type EnsuredContainer } from './lab-container.ts';
+import { ensureLabContainer, type EnsuredContainer } from '../host/lab-container.ts';
 import type { DnsLayout } from './layout.ts';
 import { renderCorefile, renderNamedConf, renderPrivateHosts, renderPrivateZone, renderPublicZone } from './render.ts';
 import type { TsigKey } from './tsig.ts';

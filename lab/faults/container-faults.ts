@@ -17,7 +17,7 @@ export async function injectFault(container: string, kind: FaultKind, network: s
       await c.stop({ t: 30 });
       return () => c.start();
     case 'freeze':
-      await c.pause();
+      await freeze(c);
       return () => c.unpause();
     case 'network-cut': {
       const net = d.getNetwork(network);
@@ -37,4 +37,20 @@ export async function startContainer(container: string): Promise<void> {
   await (await docker()).getContainer(container).start().catch((err: { statusCode?: number }) => {
     if (err.statusCode !== 304) throw err; // 304: already running
   });
+}
+
+/**
+ * The cgroup v1 freezer gives up ("unable to freeze") when a task is in uninterruptible sleep at that
+ * moment, as under heavy disk I/O; a second or third attempt a moment later freezes it.
+ */
+async function freeze(c: ReturnType<Awaited<ReturnType<typeof docker>>['getContainer']>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await c.pause();
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/unable to freeze/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

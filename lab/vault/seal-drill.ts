@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
 import { docker } from '../host/docker.ts';
+import { logTail } from '../host/lab-container.ts';
 import { writeSecretFile } from '../host/files.ts';
 import { pollUntil } from '../host/wait.ts';
 import { errorText } from '../errors.ts';
@@ -61,9 +62,7 @@ export async function restoreWithLostSealKey(ctx: LabContext, main: VaultCluster
 
 /** The target's log lines about the seal and the keyring: the message an operator would read. */
 async function keyringLog(container: string): Promise<string[]> {
-  const raw = await (await docker()).getContainer(container).logs({ stdout: true, stderr: true, tail: 200 });
-  return raw.toString('utf8').split('\n')
-    .map((l) => l.replace(/^[\x00-\x08].{7}/, '').trim())
+  return (await logTail(container, 200)).split('\n')
     .filter((l) => /keyring|seal|decrypt|restore|snapshot/i.test(l) && /error|fail|unable|cannot|invalid/i.test(l))
     .slice(-5);
 }

@@ -18,11 +18,17 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const ctx = isolatedLabContext('certlab-benchvault', '172.29.91.0/24');
 
-async function figureOf(scenario: typeof vaultLeaderFailover, name: string, labels?: Record<string, string>): Promise<number> {
+/** Runs a scenario's quick variant once and returns the named figures (labels given as "name|key=value"). */
+async function figuresOf(scenario: typeof vaultLeaderFailover, names: string[]): Promise<number[]> {
   const result = await runScenario(ctx, scenario, true);
-  const f = result.figures.find((x) => x.name === name && (!labels || Object.entries(labels).every(([k, v]) => x.labels?.[k] === v)));
-  if (result.status !== 'passed' || !f) throw new Error(`${scenario.name} did not pass: ${JSON.stringify(result.assertions.filter((a) => !a.passed))}`);
-  return f.value;
+  if (result.status !== 'passed') throw new Error(`${scenario.name} did not pass: ${JSON.stringify(result.assertions.filter((a) => !a.passed))}`);
+  return names.map((wanted) => {
+    const [name, label] = wanted.split('|');
+    const [key, value] = label?.split('=') ?? [];
+    const f = result.figures.find((x) => x.name === name && (!key || x.labels?.[key] === value));
+    if (!f) throw new Error(`${scenario.name} reported no figure ${wanted}`);
+    return f.value;
+  });
 }
 
 async function throughput(clients: number, keyType: LeafKeyType): Promise<number> {
@@ -45,8 +51,9 @@ try {
   const failover: Sample = { name: 'leader SIGKILL to first successful issuance', unit: 'ms', values: [] };
   const leader: Sample = { name: 'leader SIGKILL to new leader', unit: 'ms', values: [] };
   for (let i = 0; i < runs; i++) {
-    failover.values.push(await figureOf(vaultLeaderFailover, 'first successful issuance after fault', { fault: 'sigkill' }));
-    leader.values.push(await figureOf(vaultLeaderFailover, 'time to new leader', { fault: 'sigkill' }));
+    const [first, elected] = await figuresOf(vaultLeaderFailover, ['first successful issuance after fault|fault=sigkill', 'time to new leader|fault=sigkill']);
+    failover.values.push(first!);
+    leader.values.push(elected!);
   }
   const tp: Sample[] = [];
   for (const keyType of ['ec256', 'rsa2048'] as const) {
@@ -56,7 +63,7 @@ try {
     }
   }
   const rto: Sample = { name: 'snapshot restore RTO (destroyed to issuing again)', unit: 'ms', values: [] };
-  for (let i = 0; i < Math.max(1, Math.floor(runs / 2)); i++) rto.values.push(await figureOf(vaultSnapshotRestore, 'RTO (destroyed to issuing again)'));
+  for (let i = 0; i < Math.max(1, Math.floor(runs / 2)); i++) rto.values.push((await figuresOf(vaultSnapshotRestore, ['RTO (destroyed to issuing again)']))[0]!);
   await publish('vault', [leader, failover, rto, ...tp]);
 } finally {
   await removeLabResources(ctx.config.name);

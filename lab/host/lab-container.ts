@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Wait } from 'testcontainers';
-import { LoopbackContainer } from '../host/loopback-container.ts';
+import { LoopbackContainer } from './loopback-container.ts';
 import type { LabContext } from '../context.ts';
 import { LabError, errorText } from '../errors.ts';
-import { LAB_LABEL, docker, labContainers, labLabels } from '../host/docker.ts';
-import { writePublicFile, writeSecretFile } from '../host/files.ts';
+import { LAB_LABEL, docker, ensureVolume, labContainers, labLabels } from './docker.ts';
+import { writePublicFile, writeSecretFile } from './files.ts';
 
-// Starting one long-lived lab container idempotently. Used by lab/dns and lab/acme; nothing here is
-// specific to DNS, so it could move to lab/host/ as is.
+// Starting one long-lived lab container idempotently: the DNS servers, Pebble, the Vault nodes.
 
 /** Digest of everything a container's behaviour depends on, kept as a label to tell a stale one. */
 export const CONFIG_DIGEST_LABEL = 'certlab.config-digest';
@@ -30,7 +29,8 @@ export interface LabContainerSpec {
   env?: Record<string, string>;
   /** uid:gid to run as instead of the image's user. */
   user?: string;
-  mounts: Array<{ source: string; target: string; mode: 'ro' | 'rw' }>;
+  /** Host directories (resolved to absolute paths) or, with `volume`, a named volume made with the lab's label. */
+  mounts: Array<{ source: string; target: string; mode: 'ro' | 'rw'; volume?: boolean }>;
   /** Container ports to publish on the host; host 0 lets the engine pick. */
   ports: Array<{ container: number; host: number; protocol: 'tcp' | 'udp' }>;
   /** Written only when the container is (re)created, so a running container's files never change under it. */
@@ -57,7 +57,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function logTail(id: string, lines = 20): Promise<string> {
+export async function logTail(id: string, lines = 20): Promise<string> {
   const raw = await (await docker()).getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false }).catch(() => Buffer.alloc(0));
   // Without a TTY the engine frames every chunk with an 8-byte header.
   let out = '';
@@ -88,6 +88,7 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
   }
 
   for (const f of spec.files) await (f.secret ? writeSecretFile(f.path, f.content) : writePublicFile(f.path, f.content));
+  for (const m of spec.mounts) if (m.volume) await ensureVolume(config.name, spec.component, m.source);
 
   let container = new LoopbackContainer(spec.image)
     .withName(spec.name)
@@ -96,7 +97,7 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
     .withNetworkAliases(...spec.aliases)
     .withCommand(spec.command)
     .withEnvironment(spec.env ?? {})
-    .withBindMounts(spec.mounts.map((m) => ({ ...m, source: resolve(m.source) })))
+    .withBindMounts(spec.mounts.map(({ source, target, mode, volume }) => ({ source: volume ? source : resolve(source), target, mode })))
     .withExposedPorts(...spec.ports.map((p) => (p.host ? p : (`${p.container}/${p.protocol}` as const))))
     .withWaitStrategy(Wait.forLogMessage(spec.readyLog))
     .withStartupTimeout(60_000);
