@@ -25,17 +25,7 @@ if ! [ -x "$out/controller" ] || ! [ -x "$out/webhook" ] || ! [ -x "$out/cainjec
   fi
   flock -u 9
 fi
-ensure_base_image
 ctx=$(context_dir)
 cp "$out/$name" "$ctx/$name"
-cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $BASE_IMAGE AS certs
-FROM scratch
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY $name /app/cmd/$name/$name
-USER 65532:65532
-ENTRYPOINT ["/app/cmd/$name/$name"]
-DOCKERFILE
-build_image "$ctx"
+build_scratch_image "$ctx" "$name" "/app/cmd/$name/$name" 'USER 65532:65532'
 say "built $IMAGE in $((SECONDS - t0))s"

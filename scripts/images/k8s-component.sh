@@ -24,17 +24,8 @@ RUN for b in iptables iptables-save iptables-restore ip6tables ip6tables-save ip
 COPY kube-proxy /usr/local/bin/kube-proxy
 ENTRYPOINT ["/usr/local/bin/kube-proxy"]
 DOCKERFILE
+  build_image "$ctx"
 else
-  ensure_base_image
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $BASE_IMAGE AS certs
-FROM scratch
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=certs /usr/share/zoneinfo /usr/share/zoneinfo
-COPY $name /usr/local/bin/$name
-ENTRYPOINT ["/usr/local/bin/$name"]
-DOCKERFILE
+  build_scratch_image "$ctx" --zoneinfo "$name" "/usr/local/bin/$name"
 fi
-build_image "$ctx"
 say "built $IMAGE in $((SECONDS - t0))s"

@@ -6,15 +6,5 @@ t0=$SECONDS
 ctx=$(context_dir)
 commit=$(GOFLAGS=-mod=mod go mod download -json "github.com/coredns/coredns@$VERSION" | jq -r '.Origin.Hash // empty' | cut -c1-7)
 nice -n 10 bash -c "$(declare -f go_install_static); go_install_static '$ctx' 'github.com/coredns/coredns@$VERSION' '-X github.com/coredns/coredns/coremain.GitCommit=${commit:-unknown}'"
-ensure_base_image
-cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $BASE_IMAGE AS certs
-FROM scratch
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY coredns /coredns
-EXPOSE 53 53/udp
-ENTRYPOINT ["/coredns"]
-DOCKERFILE
-build_image "$ctx"
+build_scratch_image "$ctx" coredns /coredns 'EXPOSE 53 53/udp'
 say "built $IMAGE in $((SECONDS - t0))s"

@@ -18,15 +18,5 @@ commit=$(GOFLAGS=-mod=mod go mod download -json "go.etcd.io/etcd/server/v3@$ver"
 (cd "$src" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 nice -n 10 go build -trimpath \
    -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${commit:-unknown}" -o "$ctx/etcd" .)
 rm -rf "$src"
-ensure_base_image
-cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $BASE_IMAGE AS certs
-FROM scratch
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY etcd /usr/local/bin/etcd
-WORKDIR /var/etcd
-ENTRYPOINT ["/usr/local/bin/etcd"]
-DOCKERFILE
-build_image "$ctx"
+build_scratch_image "$ctx" etcd /usr/local/bin/etcd 'WORKDIR /var/etcd'
 say "built $IMAGE in $((SECONDS - t0))s"

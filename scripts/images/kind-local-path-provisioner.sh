@@ -5,16 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 : "${VERSION:?}"
 t0=$SECONDS
-ensure_base_image
 ctx=$(context_dir)
 nice -n 10 bash -c "$(declare -f go_install_static); go_install_static '$ctx' 'github.com/rancher/local-path-provisioner@$VERSION' '-X main.VERSION=$VERSION'"
-cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $BASE_IMAGE AS certs
-FROM scratch
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY local-path-provisioner /usr/local/bin/local-path-provisioner
-ENTRYPOINT ["/usr/local/bin/local-path-provisioner"]
-DOCKERFILE
-build_image "$ctx"
+build_scratch_image "$ctx" local-path-provisioner /usr/local/bin/local-path-provisioner
 say "built $IMAGE in $((SECONDS - t0))s"

@@ -33,3 +33,26 @@ ensure_base_image() {
 
 # docker build with the lab's label so `certlab down --images` can find what it built.
 build_image() { docker build -q --label certlab.lab=image --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
+
+# The official images of single static binaries are distroless; FROM scratch with the base image's CA bundle
+# (and with --zoneinfo its tz database, for binaries that load time zones) stands in for them.
+# build_scratch_image CTX [--zoneinfo] BINARY PATH [INSTRUCTION...]: BINARY from CTX at PATH, the entrypoint;
+# the instructions (EXPOSE, WORKDIR, USER) come before ENTRYPOINT.
+build_scratch_image() {
+  local ctx=$1 zoneinfo= extra=
+  shift
+  if [ "$1" = --zoneinfo ]; then zoneinfo=$'COPY --from=certs /usr/share/zoneinfo /usr/share/zoneinfo\n'; shift; fi
+  local bin=$1 path=$2
+  shift 2
+  [ $# -eq 0 ] || printf -v extra '%s\n' "$@"
+  ensure_base_image
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $BASE_IMAGE AS certs
+FROM scratch
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+${zoneinfo}COPY $bin $path
+${extra}ENTRYPOINT ["$path"]
+DOCKERFILE
+  build_image "$ctx"
+}
