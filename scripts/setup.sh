@@ -11,7 +11,9 @@ stamp=node_modules/.certlab-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11 refuses its own lock file here over optional platform packages
+  # (e.g. @rollup/rollup-android-*) that it leaves out; install still takes the locked versions.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 
