@@ -1,13 +1,12 @@
 import { startContainer, stopContainer } from '../lab/faults/container-faults.ts';
 import { pollUntil } from '../lab/host/wait.ts';
 import type { Scenario } from '../lab/runner/scenario.ts';
-import { health, vaultErrorText } from '../lab/vault/api.ts';
+import { health, vaultClient, vaultErrorText } from '../lab/vault/api.ts';
 import { activeEndpoint } from '../lab/vault/cluster.ts';
 import { signCsr } from '../lab/vault/issue.ts';
 import { loginAs } from '../lab/vault/approle.ts';
 import { CERT_MANAGER_APPROLE, ISSUER_MOUNT } from '../lab/vault/pki-layout.ts';
 import { createCsr } from '../lab/pki/csr.ts';
-import { vaultClient } from '../lab/vault/api.ts';
 import { backToFullStrength, cluster, serverOf } from './support.ts';
 
 /** A write must fail within this, not hang, once quorum is gone. */

@@ -1,5 +1,5 @@
 import type { Component } from '../component.ts';
-import { docker, labContainers } from '../host/docker.ts';
+import { removeComponentContainers } from '../host/lab-container.ts';
 import { startVaultCluster, vaultContainersExist } from './cluster.ts';
 import { vaultStatus } from './status.ts';
 import { vaultTopology } from './topology.ts';
@@ -20,10 +20,6 @@ export const vaultComponent: Component = {
   status: vaultStatus,
   async stop(ctx) {
     const t = vaultTopology(ctx.config);
-    const names = new Set([...t.nodes, t.seal].map((s) => s.component));
-    const d = await docker();
-    for (const c of await labContainers(ctx.config.name)) {
-      if (names.has(c.Labels['certlab.component'] ?? '')) await d.getContainer(c.Id).remove({ force: true, v: true });
-    }
+    await removeComponentContainers(ctx.config.name, [...t.nodes, t.seal].map((s) => s.component));
   },
 };

@@ -5,19 +5,21 @@ import { health, vaultClient } from './api.ts';
 import { activeEndpoint, refreshEndpoints, startRaftCluster, waitForVoters, type VaultCluster } from './cluster.ts';
 import { loadSecret } from './secrets.ts';
 import { restoreSnapshot } from './snapshot.ts';
-import { vaultTopology } from './topology.ts';
+import { vaultTopology, type VaultServer } from './topology.ts';
 
 /** Times one named piece of work (a scenario's step, or a setup step). */
 export type StepTimer = <T>(name: string, work: () => Promise<T>) => Promise<T>;
 
 /** The disaster: every Raft node and its volume gone. The seal node (the KMS) is not part of it. */
 export async function destroyRaftNodes(ctx: LabContext): Promise<void> {
+  await Promise.all(vaultTopology(ctx.config).nodes.map(removeServer));
+}
+
+/** A server's container and its data volume, gone whatever state they were in. */
+export async function removeServer(server: VaultServer): Promise<void> {
   const d = await docker();
-  const { nodes } = vaultTopology(ctx.config);
-  await Promise.all(nodes.map(async (n) => {
-    await d.getContainer(n.container).remove({ force: true, v: true }).catch(() => undefined);
-    await d.getVolume(n.volume).remove({ force: true }).catch(() => undefined);
-  }));
+  await d.getContainer(server.container).remove({ force: true, v: true }).catch(() => undefined);
+  await d.getVolume(server.volume).remove({ force: true }).catch(() => undefined);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
-import { docker } from '../host/docker.ts';
 import { logTail } from '../host/lab-container.ts';
 import { writeSecretFile } from '../host/files.ts';
 import { pollUntil } from '../host/wait.ts';
@@ -12,6 +11,7 @@ import { startVaultNode } from './cluster.ts';
 import { renderNodeConfig } from './render.ts';
 import { createTransitKey } from './seal-node.ts';
 import { loadSecret } from './secrets.ts';
+import { removeServer } from './restore.ts';
 import { restoreSnapshot } from './snapshot.ts';
 import type { VaultServer } from './topology.ts';
 
@@ -54,9 +54,7 @@ export async function restoreWithLostSealKey(ctx: LabContext, main: VaultCluster
     const mainStillServing = (await Promise.all([...main.endpoints.values()].map((e) => health(main.http, e)))).some((h) => h.state === 'active');
     return { restoreError, targetState, targetLog: await keyringLog(drill.container), targetServes, mainStillServing };
   } finally {
-    const d = await docker();
-    await d.getContainer(drill.container).remove({ force: true, v: true }).catch(() => undefined);
-    await d.getVolume(drill.volume).remove({ force: true }).catch(() => undefined);
+    await removeServer(drill);
   }
 }
 
