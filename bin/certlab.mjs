@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// The package's bin: runs the TypeScript CLI through tsx, so there is no build step.
+// The package's bin: runs the TypeScript CLI through tsx, so there is no build step. The entry point is
+// where the library (lab/) meets the scenarios: lab/ never imports scenarios/.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../lab/cli/main.ts');
+const { runCli } = await import('../lab/cli/main.ts');
+const { SCENARIOS } = await import('../scenarios/index.ts');
+await runCli(SCENARIOS);

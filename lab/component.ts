@@ -28,6 +28,12 @@ export interface Component {
   after: string[];
   isRunning(ctx: LabContext): Promise<boolean>;
   start(ctx: LabContext): Promise<void>;
+  /**
+   * After its containers were put back (unpaused, started, reconnected) or a scenario's faults undone:
+   * waits, within `timeoutMs`, until the component serves fully again (for Vault: every node a healthy
+   * voter). Without it, running containers are taken as whole.
+   */
+  heal?(ctx: LabContext, timeoutMs: number): Promise<void>;
   status(ctx: LabContext): Promise<StatusRow[]>;
   stop(ctx: LabContext): Promise<void>;
 }

@@ -1,12 +1,12 @@
 import type { Component } from './component.ts';
 import { LabError } from './errors.ts';
 import { acmeComponent } from './acme/index.ts';
-import { clusterComponent } from './cluster/component.ts';
 import { dnsComponent } from './dns/index.ts';
+import { kubeClusterComponent } from './kube/index.ts';
 import { vaultComponent } from './vault/index.ts';
 
 /** Every component `certlab up` knows, in the order they come up. */
-export const COMPONENTS: readonly Component[] = [dnsComponent, acmeComponent, vaultComponent, clusterComponent];
+export const COMPONENTS: readonly Component[] = [dnsComponent, acmeComponent, vaultComponent, kubeClusterComponent];
 
 export const DEFAULT_COMPONENTS = COMPONENTS.map((c) => c.name);
 

@@ -12,6 +12,8 @@ export interface LabPaths {
   mounts: string;
   secrets: string;
   snapshots: string;
+  /** Vault audit logs, one directory per node (`audit/<node>/audit.log`), written by the servers' user. */
+  audit: string;
 }
 
 export function labPaths(config: Pick<LabConfig, 'stateDir' | 'name'>): LabPaths {
@@ -23,5 +25,6 @@ export function labPaths(config: Pick<LabConfig, 'stateDir' | 'name'>): LabPaths
     mounts: join(root, 'mounts'),
     secrets: join(root, 'secrets'),
     snapshots: join(root, 'snapshots'),
+    audit: join(root, 'audit'),
   };
 }

@@ -1,48 +1,61 @@
 import { FAULT_KINDS, injectFault, type FaultKind } from '../lab/faults/container-faults.ts';
-import { pollUntil } from '../lab/host/wait.ts';
 import type { Scenario, ScenarioRun } from '../lab/runner/scenario.ts';
-import { activeEndpoint, type VaultCluster } from '../lab/vault/cluster.ts';
-import { faultWindow } from '../lab/vault/load.ts';
-import { backToFullStrength, cluster, serverOf, startIssuanceLoad, successesAfter } from './support.ts';
+import { waitForVoters, type VaultCluster } from '../lab/vault/cluster.ts';
+import { activeServer, nodeNamer, useVaultCluster } from '../lab/vault/connect.ts';
+import { failureBreakdown, faultWindow, offset, startSteadyIssuance } from '../lab/vault/load.ts';
 
-/** The benchmark target: a killed leader costs at most 5 s of issuance. */
-const SIGKILL_RECOVERY_MS = 5_000;
-/** Any fault: issuance must come back, not hang. */
-const ANY_FAULT_RECOVERY_MS = 30_000;
+/** The bound a fault is held to: the tight SIGKILL target in full runs, a loaded-machine bound in quick ones. */
+function recoveryTarget(run: ScenarioRun, kind: FaultKind): number {
+  const t = run.ctx.config.targets;
+  if (kind !== 'sigkill') return t.leaderFaultRecoveryMs;
+  return run.quick ? t.leaderKillRecoveryQuickMs : t.leaderKillRecoveryMs;
+}
 
-async function failLeader(run: ScenarioRun, c: VaultCluster, kind: FaultKind): Promise<void> {
-  const { load, pool, stop } = await run.step(`${kind}: steady issuance load`, () => startIssuanceLoad(run, c));
-  const leader = serverOf(c, await activeEndpoint(c));
+async function failLeader(run: ScenarioRun, vaultCluster: VaultCluster, kind: FaultKind): Promise<void> {
+  const voters = vaultCluster.topology.nodes.length;
+  const issuance = await run.step(`${kind}: steady issuance load`, () => startSteadyIssuance(run.ctx, vaultCluster));
+  const leader = await run.step(`${kind}: find the leader`, () => activeServer(vaultCluster));
+  const injectedAt = Date.now();
+  const undo = await run.step(`${kind}: fault on leader ${leader.name}`, () => injectFault(run.ctx, leader.container, kind));
+  // Recovery is timed from the fault having landed; what failed is counted from its injection.
   const faultAt = Date.now();
-  const undo = await run.step(`${kind}: fault on leader ${leader.name}`, () => injectFault(leader.container, kind, run.ctx.config.network.name, [leader.name, `${leader.name}.${run.ctx.config.domains.private}`]));
-  const newLeaderAt = await run.step(`${kind}: new leader elected`, () => pollUntil(async () => {
-    const active = pool.active();
-    return active && active !== c.endpoints.get(leader.name) ? Date.now() : undefined;
-  }, { timeoutMs: 120_000, what: 'a new active node', intervalMs: 20 }));
-  await run.step(`${kind}: issuance flowing again`, () => successesAfter(load, faultAt, 10, 120_000));
-  await stop();
-  const window = faultWindow(load.attempts, faultAt);
+  const fault = { injectedAt, landedAt: faultAt };
+  const newLeaderAt = await run.step(`${kind}: new leader elected`, () => issuance.pool.activeOtherThan(vaultCluster.endpoints.get(leader.name), 120_000, run.ctx.signal));
+  await run.step(`${kind}: issuance flowing again`, () => issuance.load.successesAfter(faultAt, 10, 120_000, run.ctx.signal));
+  await run.step(`${kind}: load stopped`, issuance.stop);
+
+  const window = faultWindow(issuance.load.attempts, fault);
   const labels = { fault: kind };
   run.figure('time to new leader', newLeaderAt - faultAt, 'ms', { labels });
+  run.figure('no active node behind the pool', issuance.pool.noActiveMs(injectedAt, newLeaderAt), 'ms', { labels });
   run.figure('failed requests', window.failed, 'count', { labels });
   run.figure('failure window', window.failureWindowMs, 'ms', { labels });
-  run.figure('first successful issuance after fault', window.firstSuccessAfterMs ?? Number.NaN, 'ms', {
-    labels, threshold: { op: '<=', value: kind === 'sigkill' ? SIGKILL_RECOVERY_MS : ANY_FAULT_RECOVERY_MS },
-  });
+  run.figure('first successful issuance after fault', window.firstSuccessAfterMs ?? Number.NaN, 'ms', { labels, threshold: { op: '<=', value: recoveryTarget(run, kind) } });
+  const nodeOf = nodeNamer(vaultCluster);
+  run.note(`${kind}: what the clients and the pool saw`, [
+    `times are relative to the fault having landed (${faultAt - injectedAt} ms after injection began)`,
+    ...failureBreakdown(issuance.load.attempts, fault, nodeOf),
+    ...issuance.pool.transitions.filter((t) => t.at >= injectedAt).map((t) => `pool: ${offset(t.at - faultAt)} ${nodeOf(t.endpoint)} ${t.from} → ${t.to}`),
+  ].join('\n') || 'no failed request');
+
   await run.step(`${kind}: ${leader.name} back`, undo);
-  await backToFullStrength(run, c);
-  const newLeader = serverOf(c, await activeEndpoint(c));
+  await run.step(`${voters} healthy voters again`, () => waitForVoters(run.ctx, vaultCluster, voters, 120_000));
+  const newLeader = await activeServer(vaultCluster);
   run.check(`${kind}: leadership moved off ${leader.name}`, newLeader.name !== leader.name, `leader now ${newLeader.name}`);
 }
 
+/**
+ * Steady issuance through a load balancer that sends to the active node (HashiCorp's reference setup)
+ * while the leader is killed, stopped, frozen and cut off the network: time to a new leader, what the
+ * clients lost, time to the first issuance after the fault.
+ */
 export const vaultLeaderFailover: Scenario = {
   name: 'vault-leader-failover',
   description: 'Steady issuance while the active node is killed, stopped, frozen and cut off the network; measures the time to a new leader and the issuance gap.',
   needs: ['vault'],
   async run(run) {
-    const c = await cluster(run);
+    const vaultCluster = await useVaultCluster(run.ctx);
     const kinds: readonly FaultKind[] = run.quick ? ['sigkill', 'freeze'] : FAULT_KINDS;
-    for (const kind of kinds) await failLeader(run, c, kind);
-    c.http.close();
+    for (const kind of kinds) await failLeader(run, vaultCluster, kind);
   },
 };

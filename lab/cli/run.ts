@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { LabError } from '../errors.ts';
+import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
+import { cliCommandLine, withLabLock } from '../lifecycle/lock.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { compareReports, loadReport, renderComparison, rerender, ReportFileError } from '../report/index.ts';
 import { runScenarios, selectScenarios } from '../runner/run.ts';
 import type { SupplyMode } from '../images/supply.ts';
-import { SCENARIOS } from '../../scenarios/index.ts';
+import type { Scenario } from '../runner/scenario.ts';
 import { labContext } from './lab.ts';
 
 function reportError(err: unknown): never {
@@ -12,18 +14,21 @@ function reportError(err: unknown): never {
   throw err;
 }
 
-export function registerRunCommands(program: Command): void {
+/** `scenarios` comes from the entry point (bin/certlab.mjs): lab/ never imports scenarios/. */
+export function registerRunCommands(program: Command, scenarios: readonly Scenario[]): void {
   program.command('run')
-    .description(`run scenarios (${SCENARIOS.map((s) => s.name).join(', ')}, or all); brings up what is missing and writes reports/<run-id>/`)
+    .description(`run scenarios (${scenarios.map((s) => s.name).join(', ')}, or all); brings up what is missing and writes reports/<run-id>/`)
     .argument('[scenarios...]', 'scenario names, or all', ['all'])
     .option('--quick', 'the shorter variants (fewer repetitions), as the integration suite runs them')
     .option('--images <mode>', 'how to supply a missing image: pull-or-build, build, pull', 'pull-or-build')
-    .action(async (names: string[], opts: { quick?: boolean; images: SupplyMode }) => {
-      const ctx = labContext(program);
-      const scenarios = selectScenarios(SCENARIOS, names);
-      const { report, runDir } = await runScenarios(ctx, scenarios, { runId: newRunId(), quick: Boolean(opts.quick), imageMode: opts.images });
-      process.stdout.write(`report: ${runDir}/report.html (also report.md, report.json, junit.xml)\n`);
-      if (!report.passed) process.exitCode = 1;
+    .option('--wait', 'wait for another command that holds this lab instead of refusing')
+    .action(async (names: string[], opts: { quick?: boolean; images: SupplyMode; wait?: boolean }) => {
+      const selected = selectScenarios(scenarios, names);
+      const ctx = labContext(program, { interruptible: true });
+      const { report, runDir } = await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) },
+        () => runScenarios(ctx, selected, { runId: newRunId(), quick: Boolean(opts.quick), imageMode: opts.images }));
+      process.stdout.write(`report: ${runDir}/report.html (also report.md, report.json, junit.xml)${report.interrupted ? ' — partial, the run was interrupted' : ''}\n`);
+      process.exitCode = report.interrupted ? INTERRUPTED_EXIT_CODE : report.passed ? 0 : 1;
     });
 
   program.command('report')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
+const ms = z.number().int().min(1).max(3_600_000);
 const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name such as lab.test');
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, 'must be an IPv4 CIDR with a prefix from /16 to /28, such as 172.29.0.0/24');
 
@@ -27,6 +28,27 @@ export const LabConfigSchema = z.strictObject({
     pebble: port.default(14000),
     pebbleManagement: port.default(15000),
     dns: port.default(1053),
+  }).prefault({}),
+  /**
+   * Targets the scenarios hold their figures against. Full runs and benchmarks use the tight ones; the
+   * quick variants (the integration suite, often on a loaded CI machine) hold a bound that still says
+   * "issuance came back" without failing on timing noise.
+   */
+  targets: z.strictObject({
+    /** Leader SIGKILL to the first successful issuance. */
+    leaderKillRecoveryMs: ms.default(5_000),
+    /** The same, in quick variants. */
+    leaderKillRecoveryQuickMs: ms.default(15_000),
+    /** Any other leader fault (stop, freeze, network cut) to the first successful issuance. */
+    leaderFaultRecoveryMs: ms.default(30_000),
+    /** With a minority of nodes down: the span of failed requests (a standby lost costs at most this). */
+    minorityFailureWindowMs: ms.default(5_000),
+    /** Without quorum, a write fails (not hangs) within this. */
+    quorumWriteFailsMs: ms.default(15_000),
+    /** Snapshot restore: cluster destroyed to issuing again. */
+    restoreRtoMs: ms.default(60_000),
+    /** Snapshot restore: acknowledged writes lost (newest kept marker to the last written). */
+    restoreRpoMs: ms.default(15_000),
   }).prefault({}),
   domains: z.strictObject({
     /** Zone the lab's CoreDNS serves for private names (Vault nodes, internal services). */

@@ -94,17 +94,26 @@ export async function ensureVolume(lab: string, component: string, name: string)
   return name;
 }
 
+/**
+ * The filter for a lab's containers. A container inherits its image's labels, and images built before
+ * the build scripts stopped labelling them `certlab.lab=image` still carry that label (so would every
+ * container made from them, kind's nodes among them): only a container that also has the component
+ * label, which the lab sets on everything it makes, is the lab's.
+ */
+function containerFilter(lab: string, component?: string): string[] {
+  return [`${LAB_LABEL}=${lab}`, component ? `${COMPONENT_LABEL}=${component}` : COMPONENT_LABEL];
+}
+
 export async function labContainers(lab: string, component?: string): Promise<Dockerode.ContainerInfo[]> {
   const d = await docker();
-  const label = [`${LAB_LABEL}=${lab}`, ...(component ? [`${COMPONENT_LABEL}=${component}`] : [])];
-  return d.listContainers({ all: true, filters: { label } });
+  return d.listContainers({ all: true, filters: { label: containerFilter(lab, component) } });
 }
 
 /** Removes every container, network and volume labelled with the lab's name, whatever state they are in. */
 export async function removeLabResources(lab: string): Promise<{ containers: number; networks: number; volumes: number }> {
   const d = await docker();
   const filter = { label: [`${LAB_LABEL}=${lab}`] };
-  const containers = await d.listContainers({ all: true, filters: filter });
+  const containers = await d.listContainers({ all: true, filters: { label: containerFilter(lab) } });
   await Promise.all(containers.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   const networks = await d.listNetworks({ filters: filter });
   for (const n of networks) await d.getNetwork(n.Id).remove().catch(() => undefined);
@@ -142,4 +151,11 @@ export async function publishedPort(container: string, containerPort: number, pr
   } catch {
     return undefined;
   }
+}
+
+/** Container logs without a TTY come framed: an 8-byte header (stream, length) before every chunk. */
+export function demuxLogs(raw: Buffer): string {
+  let out = '';
+  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) out += raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4)).toString('utf8');
+  return out;
 }

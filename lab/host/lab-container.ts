@@ -4,13 +4,15 @@ import { Wait } from 'testcontainers';
 import { LoopbackContainer } from './loopback-container.ts';
 import type { LabContext } from '../context.ts';
 import { LabError, errorText } from '../errors.ts';
-import { LAB_LABEL, docker, ensureVolume, labContainers, labLabels } from './docker.ts';
+import { COMPONENT_LABEL, LAB_LABEL, demuxLogs, docker, ensureVolume, labContainers, labLabels } from './docker.ts';
 import { writePublicFile, writeSecretFile } from './files.ts';
 
 // Starting one long-lived lab container idempotently: the DNS servers, Pebble, the Vault nodes.
 
 /** Digest of everything a container's behaviour depends on, kept as a label to tell a stale one. */
 export const CONFIG_DIGEST_LABEL = 'certlab.config-digest';
+/** The container's names on the lab network, so a node cut off the network can be put back as it was. */
+export const ALIASES_LABEL = 'certlab.network-aliases';
 
 export interface ContainerFile {
   path: string;
@@ -59,10 +61,7 @@ function sha256(text: string): string {
 
 export async function logTail(id: string, lines = 20): Promise<string> {
   const raw = await (await docker()).getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false }).catch(() => Buffer.alloc(0));
-  // Without a TTY the engine frames every chunk with an 8-byte header.
-  let out = '';
-  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) out += raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4)).toString('utf8');
-  return out.trim();
+  return demuxLogs(raw).trim();
 }
 
 /**
@@ -73,8 +72,11 @@ export async function logTail(id: string, lines = 20): Promise<string> {
 export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec): Promise<EnsuredContainer> {
   const { config } = ctx;
   const d = await docker();
+  ctx.signal?.throwIfAborted();
   const digest = sha256(JSON.stringify({
-    image: await imageId(spec.image), entrypoint: spec.entrypoint, command: spec.command, env: spec.env, user: spec.user, aliases: spec.aliases,
+    // v3: containers carry their network aliases as a label and sit on the lab network alone (older ones
+    // are replaced once).
+    v: 3, image: await imageId(spec.image), entrypoint: spec.entrypoint, command: spec.command, env: spec.env, user: spec.user, aliases: spec.aliases,
     network: config.network.name, mounts: spec.mounts, ports: spec.ports, files: spec.files.map((f) => [f.path, sha256(f.content)]),
   }));
 
@@ -83,7 +85,9 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
     if (existing.Config.Labels?.[LAB_LABEL] !== config.name) {
       throw new LabError(`container ${spec.name} exists and is not lab ${config.name}'s`, `remove it or set "name" in certlab.config.json to another lab name`);
     }
-    if (existing.State.Running && existing.Config.Labels[CONFIG_DIGEST_LABEL] === digest) return { id: existing.Id, reused: true };
+    // A paused container is not a running one: it answers nothing (certlab up unpauses it before this).
+    const usable = existing.State.Running && !existing.State.Paused;
+    if (usable && existing.Config.Labels[CONFIG_DIGEST_LABEL] === digest) return { id: existing.Id, reused: true };
     await d.getContainer(existing.Id).remove({ force: true, v: true });
   }
 
@@ -92,9 +96,8 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
 
   let container = new LoopbackContainer(spec.image)
     .withName(spec.name)
-    .withLabels({ ...labLabels(config.name, spec.component), [CONFIG_DIGEST_LABEL]: digest })
-    .withNetworkMode(config.network.name)
-    .withNetworkAliases(...spec.aliases)
+    .withLabels({ ...labLabels(config.name, spec.component), [CONFIG_DIGEST_LABEL]: digest, [ALIASES_LABEL]: spec.aliases.join(',') })
+    .withLabNetwork(config.network.name, spec.aliases)
     .withCommand(spec.command)
     .withEnvironment(spec.env ?? {})
     .withBindMounts(spec.mounts.map(({ source, target, mode, volume }) => ({ source: volume ? source : resolve(source), target, mode })))
@@ -103,6 +106,8 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
     .withStartupTimeout(60_000);
   if (spec.entrypoint) container = container.withEntrypoint(spec.entrypoint);
   if (spec.user) container = container.withUser(spec.user);
+  // Nothing new is made once the command is interrupted: its cleanup has taken (or is taking) inventory.
+  ctx.signal?.throwIfAborted();
   try {
     return { id: (await container.start()).getId(), reused: false };
   } catch (err) {
@@ -123,4 +128,45 @@ export async function removeComponentContainers(lab: string, components: string[
   for (const component of components) {
     for (const c of await labContainers(lab, component)) await d.getContainer(c.Id).remove({ force: true, v: true });
   }
+}
+
+/** What keeps a lab container from serving: each is undone by `repairLabContainers` (and `certlab up`). */
+export interface ContainerProblem {
+  container: string;
+  component: string;
+  problem: 'paused' | 'stopped' | 'off the network';
+}
+
+/** Every lab container that is paused, stopped, or no longer on the lab network. */
+export async function labContainerProblems(lab: string, network: string): Promise<ContainerProblem[]> {
+  const out: ContainerProblem[] = [];
+  for (const c of await labContainers(lab)) {
+    const base = { container: c.Names[0]?.replace(/^\//, '') ?? c.Id, component: c.Labels[COMPONENT_LABEL] ?? '?' };
+    if (c.State === 'paused') out.push({ ...base, problem: 'paused' });
+    else if (c.State !== 'running') out.push({ ...base, problem: 'stopped' });
+    else if (!(network in (c.NetworkSettings?.Networks ?? {}))) out.push({ ...base, problem: 'off the network' });
+  }
+  return out;
+}
+
+/**
+ * Puts degraded lab containers back as they were: unpaused, started, reconnected with their aliases.
+ * Returns one line per repair. What the component needs beyond that (Raft voters healthy again) is its
+ * own `heal`.
+ */
+export async function repairLabContainers(ctx: LabContext): Promise<string[]> {
+  const d = await docker();
+  const network = ctx.config.network.name;
+  const done: string[] = [];
+  for (const p of await labContainerProblems(ctx.config.name, network)) {
+    const c = d.getContainer(p.container);
+    if (p.problem === 'paused') await c.unpause();
+    else if (p.problem === 'stopped') await c.start();
+    else {
+      const aliases = (await c.inspect()).Config.Labels[ALIASES_LABEL]?.split(',').filter(Boolean) ?? [];
+      await d.getNetwork(network).connect({ Container: p.container, EndpointConfig: { Aliases: aliases } });
+    }
+    done.push(`${p.container}: was ${p.problem}, ${p.problem === 'paused' ? 'unpaused' : p.problem === 'stopped' ? 'started' : 'reconnected'}`);
+  }
+  return done;
 }

@@ -24,6 +24,10 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, opts: Po
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() >= deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what} (last: ${last})`);
-    await delay(opts.intervalMs ?? 250, undefined, { signal: opts.signal });
+    // Aborted while sleeping: say why (Ctrl-C, a time limit), not just "the operation was aborted".
+    await delay(opts.intervalMs ?? 250, undefined, { signal: opts.signal }).catch((err: unknown) => {
+      opts.signal?.throwIfAborted();
+      throw err;
+    });
   }
 }

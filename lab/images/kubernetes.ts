@@ -79,8 +79,8 @@ export const KUBERNETES_IMAGES: readonly ImageSpec[] = [
   { key: 'traefik', ref: `docker.io/library/traefik:${TRAEFIK_VERSION}`, version: TRAEFIK_VERSION, build: 'traefik', group: 'kubernetes', binary: '/usr/local/bin/traefik', needs: ['debian-base'] },
 ];
 
-/** Images that go into the cluster with `kind load docker-image` (the node image carries the rest). */
-export const CLUSTER_WORKLOAD_IMAGES: readonly string[] = [
+/** Images that go into the kind cluster with `kind load docker-image` (the node image carries the rest). */
+export const KUBE_WORKLOAD_IMAGES: readonly string[] = [
   'cert-manager-controller',
   'cert-manager-webhook',
   'cert-manager-cainjector',
@@ -110,7 +110,7 @@ export interface ArtifactSpec {
   path: string;
 }
 
-/** Non-image artifacts, read from Go module downloads (lab/cluster/artifacts.ts prepares them). */
+/** Non-image artifacts, read from Go module downloads (by lab/kube/artifacts.ts and the add-ons in lab/kube/addons/). */
 export const KUBERNETES_ARTIFACTS: readonly ArtifactSpec[] = [
   { key: 'gateway-api-crds', version: GATEWAY_API_VERSION, module: 'sigs.k8s.io/gateway-api', path: 'config/crd/standard' },
   { key: 'cert-manager-chart', version: CERT_MANAGER_VERSION, module: 'github.com/cert-manager/cert-manager', path: 'deploy/charts/cert-manager' },

@@ -1,15 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { deleteLabClusters, findLabClusters } from '../cluster/index.ts';
 import type { LabContext } from '../context.ts';
 import { docker, labContainers, removeLabResources } from '../host/docker.ts';
+import { deleteLabKubeClusters, findLabKubeClusters } from '../kube/index.ts';
 
 /** What existed before a bring-up, so a failed or interrupted one removes only what it made. */
-export interface Snapshot { containers: Set<string>; labExisted: boolean; clusterExisted: boolean }
+export interface Snapshot { containers: Set<string>; labExisted: boolean; kubeClusterExisted: boolean }
 
 export async function snapshotLab(ctx: LabContext): Promise<Snapshot> {
   const containers = await labContainers(ctx.config.name);
-  const clusters = await findLabClusters(ctx.config.name);
-  return { containers: new Set(containers.map((c) => c.Id)), labExisted: containers.length > 0 || clusters.length > 0, clusterExisted: clusters.length > 0 };
+  const kubeClusters = await findLabKubeClusters(ctx.config.name);
+  return { containers: new Set(containers.map((c) => c.Id)), labExisted: containers.length > 0 || kubeClusters.length > 0, kubeClusterExisted: kubeClusters.length > 0 };
 }
 
 /**
@@ -17,8 +17,8 @@ export async function snapshotLab(ctx: LabContext): Promise<Snapshot> {
  * network, volumes and the state that belonged to them); otherwise only the containers this run made.
  */
 export async function undoBringUp(ctx: LabContext, before: Snapshot): Promise<void> {
-  // kind's node containers sit on the lab network, so the cluster goes first.
-  if (!before.clusterExisted) await deleteLabClusters(ctx.config.name);
+  // kind's node containers sit on the lab network, so the kind cluster goes first.
+  if (!before.kubeClusterExisted) await deleteLabKubeClusters(ctx.config.name);
   if (!before.labExisted) {
     await removeLabResources(ctx.config.name);
     await removeRuntimeState(ctx);

@@ -1,8 +1,11 @@
 import { x509 } from './crypto.ts';
 
-/** Serials as Vault writes them (colon-separated hex) and as X.509 carries them compared as one form. */
+/**
+ * Serials as Vault writes them (colon-separated hex in answers, dash-separated in some listings) and as
+ * X.509 carries them, compared as one form.
+ */
 export function normalizeSerial(serial: string): string {
-  return serial.replace(/:/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+  return serial.replace(/[:-]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
 }
 
 export interface ParsedCrl {

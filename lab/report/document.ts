@@ -27,7 +27,7 @@ function runOverview(report: RunReport): Block[] {
   const count = (status: ScenarioResult['status']) => report.scenarios.filter((s) => s.status === status).length;
   const duration = Date.parse(report.endedAt) - Date.parse(report.startedAt);
   return [
-    { kind: 'heading', level: 1, text: `certlab run ${report.runId}`, status: report.passed ? { text: 'PASSED', tone: 'pass' } : { text: 'FAILED', tone: 'fail' } },
+    { kind: 'heading', level: 1, text: `certlab run ${report.runId}`, status: report.interrupted ? { text: 'INTERRUPTED', tone: 'fail' } : report.passed ? { text: 'PASSED', tone: 'pass' } : { text: 'FAILED', tone: 'fail' } },
     {
       kind: 'paragraph',
       parts: [

@@ -49,6 +49,8 @@ export const RunReportSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string(),
   passed: z.boolean(),
+  /** Stopped by Ctrl-C or SIGTERM: the report holds what ran until then. */
+  interrupted: z.boolean().default(false),
   environment: EnvironmentSchema,
   /** Bring-up of the lab (the same steps timings.json holds). */
   setup: z.array(StepSchema),

@@ -1,12 +1,18 @@
 import { join } from 'node:path';
+import type { Component } from '../component.ts';
 import { resolveComponents } from '../components.ts';
 import type { LabContext } from '../context.ts';
-import { LabError } from '../errors.ts';
+import { LabError, errorText } from '../errors.ts';
+import { interruption } from '../interrupt.ts';
+import { restoreFullStrength } from '../lifecycle/heal.ts';
 import { bringUp, type UpOptions } from '../lifecycle/up.ts';
-import { writeReport, type RunReport } from '../report/index.ts';
+import { writeReport, type RunReport, type ScenarioResult } from '../report/index.ts';
 import { describeEnvironment } from './environment.ts';
 import { runScenario } from './record.ts';
 import type { Scenario } from './scenario.ts';
+
+/** How long the lab gets to be whole again after a scenario failed, before the next one may start. */
+const RESTORE_TIMEOUT_MS = 180_000;
 
 export function selectScenarios(all: readonly Scenario[], names: string[]): Scenario[] {
   if (names.length === 0 || names.includes('all')) return [...all];
@@ -17,29 +23,67 @@ export function selectScenarios(all: readonly Scenario[], names: string[]): Scen
   });
 }
 
+function notRun(s: Scenario, reason: string): ScenarioResult {
+  const now = new Date().toISOString();
+  return { name: s.name, description: s.description, startedAt: now, endedAt: now, durationMs: 0, status: 'skipped', skipReason: reason, steps: [], figures: [], assertions: [], notes: [] };
+}
+
+/**
+ * After a failed scenario: the lab back to full strength (containers put back, Vault's voters healthy),
+ * timed as a cleanup step of that scenario and noted in its report. Returns why it could not be, if so.
+ */
+async function restoreAfterFailure(ctx: LabContext, components: Component[], result: ScenarioResult): Promise<string | undefined> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  let error: string | undefined;
+  try {
+    const healed = await restoreFullStrength(ctx, components, RESTORE_TIMEOUT_MS);
+    result.notes.push({ title: 'lab restored after the failure', body: [...healed.repaired, `waited for ${healed.waitedFor.join(', ') || 'nothing'} to be whole again`].join('\n') });
+  } catch (err) {
+    error = errorText(err);
+    result.notes.push({ title: 'lab NOT restored after the failure', body: error });
+  }
+  const durationMs = Math.round(performance.now() - t0);
+  result.steps.push({ group: 'cleanup', name: 'lab back to full strength', ok: !error, durationMs, startedAt, endedAt: new Date().toISOString(), ...(error ? { error } : {}) });
+  return error;
+}
+
 /**
  * Brings up what the scenarios need (a running lab is reused), runs them one after another, and writes
- * reports/<run-id>/. The report says whether every assertion and threshold held.
+ * reports/<run-id>/. A failed scenario is followed by the lab put back to full strength; when that cannot
+ * be done, the rest are skipped rather than run against a degraded lab. Interrupted (ctx.signal), the run
+ * undoes the faults in place and writes a partial report marked interrupted.
  */
 export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts: UpOptions & { runId: string; quick: boolean }): Promise<{ report: RunReport; runDir: string }> {
   const startedAt = new Date().toISOString();
   const components = resolveComponents([...new Set(scenarios.flatMap((s) => s.needs))]);
   const runDir = join(ctx.config.reportsDir, opts.runId);
   await bringUp(ctx, components, opts);
-  const results = [];
+  const results: ScenarioResult[] = [];
+  let skipRest: string | undefined;
   for (const scenario of scenarios) {
+    if (interruption(ctx.signal)) skipRest ??= 'not run: the run was interrupted';
+    if (skipRest) {
+      results.push(notRun(scenario, skipRest));
+      continue;
+    }
     process.stdout.write(`scenario ${scenario.name}: running\n`);
-    const result = await runScenario(ctx, scenario, opts.quick);
+    const result = await runScenario(ctx, scenario, { quick: opts.quick, runId: opts.runId });
+    if (result.status === 'failed' && !interruption(ctx.signal)) {
+      const notRestored = await restoreAfterFailure(ctx, components, result);
+      if (notRestored) skipRest = `not run: the lab could not be restored after ${scenario.name} failed (${notRestored})`;
+    }
     process.stdout.write(`scenario ${scenario.name}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s\n`);
     results.push(result);
   }
+  const interrupted = Boolean(interruption(ctx.signal));
   const report: RunReport = {
     schemaVersion: 1, runId: opts.runId, startedAt, endedAt: new Date().toISOString(),
-    passed: results.every((r) => r.status !== 'failed'),
+    passed: !interrupted && results.every((r) => r.status !== 'failed'), interrupted,
     environment: await describeEnvironment(ctx.config, components.flatMap((c) => c.images(ctx.config))),
     setup: ctx.steps.steps, scenarios: results,
   };
   await writeReport(runDir, report);
-  await ctx.steps.writeTimings(runDir);
+  await ctx.steps.writeTimings(runDir, results.flatMap((r) => r.steps));
   return { report, runDir };
 }

@@ -7,14 +7,24 @@ export interface Scenario {
   description: string;
   /** Components (see lab/components.ts) that must be up. */
   needs: string[];
+  /** Longest the scenario may run before the runner stops it and undoes what it started (default below). */
+  timeLimitMs?: { quick: number; full: number };
   run(run: ScenarioRun): Promise<void>;
 }
 
+export const DEFAULT_TIME_LIMIT_MS = { quick: 10 * 60_000, full: 30 * 60_000 };
+
 export type Threshold = NonNullable<Figure['threshold']>;
 
-/** The scenario's handle on the run: timed steps, figures with thresholds, assertions, notes. */
+/**
+ * The scenario's handle on the run: timed steps, figures with thresholds, assertions, notes. `ctx` is the
+ * scenario's own: its `signal` aborts on Ctrl-C or at the time limit, and whatever the scenario starts is
+ * registered on `ctx.releases`, which the runner undoes on every path.
+ */
 export interface ScenarioRun {
   ctx: LabContext;
+  /** The run's id: data a scenario leaves in the lab (markers, names) carries it, so runs never mix. */
+  runId: string;
   /** A shorter variant (fewer repetitions, shorter loads) for the integration suite. */
   quick: boolean;
   step<T>(name: string, work: () => Promise<T>): Promise<T>;

@@ -28,10 +28,11 @@ export class StepRecorder {
     });
   }
 
-  async writeTimings(runDir: string): Promise<string> {
+  /** timings.json: these steps (the bring-up) and any others of the run (its scenarios'), in order. */
+  async writeTimings(runDir: string, more: Step[] = []): Promise<string> {
     await mkdir(runDir, { recursive: true });
     const file = join(runDir, 'timings.json');
-    await writeFile(file, JSON.stringify({ steps: this.steps }, null, 2) + '\n');
+    await writeFile(file, JSON.stringify({ steps: [...this.steps, ...more] }, null, 2) + '\n');
     return file;
   }
 }

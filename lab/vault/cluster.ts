@@ -2,11 +2,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
 import { labContainers, publishedPort } from '../host/docker.ts';
+import { LabError } from '../errors.ts';
 import { writeSecretFile } from '../host/files.ts';
 import { HttpsClient } from '../host/https.ts';
 import { pollUntil } from '../host/wait.ts';
-import { ensureLabPki, writeServerTls, type LabPki } from '../pki/lab-pki.ts';
+import { ensureLabPki, loadLabPki, writeServerTls, type LabPki } from '../pki/lab-pki.ts';
+import { ensureAdminToken } from './admin.ts';
 import { health, initWithRecoveryKeys, vaultClient, type HealthState, type VaultClient } from './api.ts';
+import { auditDir } from './audit.ts';
 import { configureVaultPki } from './configure.ts';
 import { autopilotState, configureAutopilot } from './raft.ts';
 import { renderNodeConfig } from './render.ts';
@@ -23,7 +26,11 @@ export interface VaultCluster {
   http: HttpsClient;
   endpoints: Map<string, string>;
   sealEndpoint: string;
-  rootToken: string;
+  /**
+   * The token admin() uses: the lab's admin token, policy `certlab-admin` only (lab/vault/admin.ts). The
+   * init root token is revoked; a restore target, before the restore, holds its own init root token.
+   */
+  adminToken: string;
   admin(endpoint?: string): VaultClient;
 }
 
@@ -42,7 +49,9 @@ async function writeNodeConfigs(ctx: LabContext, topology: VaultTopology, transi
 }
 
 export async function startVaultNode(ctx: LabContext, topology: VaultTopology, node: VaultServer): Promise<string> {
-  const { hostPort } = await startServerContainer(ctx, topology.flavor, node, { tlsDir: tlsDir(ctx), configDir: join(ctx.paths.mounts, 'vault-nodes'), configFile: `${node.name}.hcl` });
+  const { hostPort } = await startServerContainer(ctx, topology.flavor, node, {
+    tlsDir: tlsDir(ctx), configDir: join(ctx.paths.mounts, 'vault-nodes'), configFile: `${node.name}.hcl`, auditDir: auditDir(ctx.paths, node),
+  });
   return `https://127.0.0.1:${hostPort}`;
 }
 
@@ -54,8 +63,14 @@ async function waitForState(ctx: LabContext, http: HttpsClient, endpoint: string
 }
 
 export interface RaftClusterOptions {
-  /** Write the new root token and recovery keys to the state directory (not when building a restore target). */
+  /**
+   * The lab's own cluster: save the recovery keys, make (or renew) the admin token and revoke the init
+   * root token. Not for a restore target, whose init is replaced by the snapshot's: it keeps its init root
+   * token for the forced restore, and that token is gone with the restore.
+   */
   saveInit: boolean;
+  /** Sees what init returned, before the root token is revoked (tests check that it is). */
+  onInit?: (init: { rootToken: string; recoveryKeys: string[] }) => void;
 }
 
 /**
@@ -81,24 +96,33 @@ export async function startRaftCluster(ctx: LabContext, opts: RaftClusterOptions
   const first = endpoints.get(topology.nodes[0]!.name)!;
 
   let secrets = await loadSecret(ctx.paths, 'cluster');
+  let initRootToken: string | undefined;
   const state = await waitForState(ctx, http, first, ['uninitialized', 'sealed', 'active', 'standby'], `${topology.nodes[0]!.name} to answer`);
   if (state === 'uninitialized') {
     ctx.progress('init with recovery keys');
     secrets = await steps.time('vault', 'init (recovery keys)', async () => {
       const s = await initWithRecoveryKeys(vaultClient(first, ca), 5, 3);
+      opts.onInit?.(s);
+      // Saved with the root token until the admin token exists, so an interrupted bring-up can go on.
       if (opts.saveInit) await saveSecret(ctx.paths, 'cluster', s);
       return s;
     });
+    initRootToken = secrets.rootToken;
   }
-  if (!secrets) throw new Error(`the cluster's volumes are initialised but ${ctx.paths.secrets}/vault-init.json is missing; run \`certlab down\` to start over`);
-  const rootToken = secrets.rootToken;
-  const cluster: VaultCluster = {
-    topology, pki, ca, http, endpoints, sealEndpoint: seal.endpoint, rootToken,
-    admin: (endpoint = first) => vaultClient(endpoint, ca, rootToken),
-  };
+  if (!secrets) throw new LabError(`the cluster's volumes are initialised but ${ctx.paths.secrets}/vault-init.json is missing`, 'run `certlab down` to start over');
 
   ctx.progress('leader elected');
   await steps.time('vault', 'leader elected', () => waitForState(ctx, http, first, ['active', 'standby'], 'the first node to unseal and find a leader'));
+  const handles = { topology, pki, ca, http, endpoints, sealEndpoint: seal.endpoint };
+  let adminToken: string;
+  if (opts.saveInit) {
+    adminToken = await steps.time('vault', 'admin token (init root token revoked)', () => ensureAdminToken(ctx, handles));
+  } else if (initRootToken) {
+    adminToken = initRootToken;
+  } else {
+    throw new LabError('a restore target must be a fresh cluster, but its volumes are already initialised', 'run `certlab down` to start over');
+  }
+  const cluster: VaultCluster = { ...handles, adminToken, admin: (endpoint = first) => vaultClient(endpoint, ca, adminToken) };
   const active = await activeEndpoint(cluster);
   await configureAutopilot(cluster.admin(active), ctx.config.vault.minQuorum);
 
@@ -108,8 +132,8 @@ export async function startRaftCluster(ctx: LabContext, opts: RaftClusterOptions
 }
 
 /** The Raft cluster, then the PKI and AppRoles: what `certlab up vault` brings up. */
-export async function startVaultCluster(ctx: LabContext): Promise<VaultCluster> {
-  const cluster = await startRaftCluster(ctx);
+export async function startVaultCluster(ctx: LabContext, opts: Pick<RaftClusterOptions, 'onInit'> = {}): Promise<VaultCluster> {
+  const cluster = await startRaftCluster(ctx, { saveInit: true, ...opts });
   ctx.progress('PKI and AppRoles');
   await ctx.steps.time('vault', 'PKI and AppRoles configured', () => configureVaultPki(ctx, cluster));
   return cluster;
@@ -146,22 +170,26 @@ export async function waitForVoters(ctx: LabContext, cluster: VaultCluster, coun
   }, { timeoutMs, what: `${count} healthy Raft voters`, intervalMs: 250, signal: ctx.signal });
 }
 
-/** A running cluster's handles, found from its containers and stored secrets (for a later CLI call). */
+/**
+ * A running cluster's handles, found from its containers and stored secrets (for a later CLI call).
+ * Reads only: the PKI is loaded, never made or re-issued (that is `certlab up`'s job).
+ */
 export async function connectVaultCluster(ctx: LabContext): Promise<VaultCluster | undefined> {
   const topology = vaultTopology(ctx.config);
-  const secrets = await loadSecret(ctx.paths, 'cluster');
-  if (!secrets) return undefined;
+  // A lab brought up before the admin token existed still has its init root token, until its next `up`.
+  const token = (await loadSecret(ctx.paths, 'admin'))?.token ?? (await loadSecret(ctx.paths, 'cluster'))?.rootToken;
+  if (!token) return undefined;
   const ca = await readFile(join(tlsDir(ctx), 'ca-chain.pem'), 'utf8').catch(() => undefined);
   if (!ca) return undefined;
   const endpoints = new Map<string, string>();
   await refreshEndpoints({ endpoints, topology });
   const sealPort = await publishedPort(topology.seal.container, 8200);
   if (endpoints.size === 0 || !sealPort) return undefined;
-  const pki = await ensureLabPki(ctx.paths, 'certlab');
+  const pki = await loadLabPki(ctx.paths);
   const http = new HttpsClient(ca);
   return {
-    topology, pki, ca, http, endpoints, sealEndpoint: `https://127.0.0.1:${sealPort}`, rootToken: secrets.rootToken,
-    admin: (endpoint = [...endpoints.values()][0]!) => vaultClient(endpoint, ca, secrets.rootToken),
+    topology, pki, ca, http, endpoints, sealEndpoint: `https://127.0.0.1:${sealPort}`, adminToken: token,
+    admin: (endpoint = [...endpoints.values()][0]!) => vaultClient(endpoint, ca, token),
   };
 }
 

@@ -1,17 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
-import { FIXTURES_DIR, renderTemplate } from '../fixtures.ts';
+import { renderFixture } from '../fixtures.ts';
 import { privateKeyPem } from '../pki/crypto.ts';
 import type { VaultClient } from './api.ts';
+import { ensureAuditDevice } from './audit.ts';
 import type { VaultCluster } from './cluster.ts';
 import { activeEndpoint } from './cluster.ts';
 import { CERT_MANAGER_APPROLE, ISSUER_MOUNT, PKI_MOUNT, PKI_ROLE, SNAPSHOT_APPROLE } from './pki-layout.ts';
-import { loadSecret, saveSecret, type AppRoleSecrets } from './secrets.ts';
+import { tidy } from './revocation.ts';
+import { loadSecret, saveSecret, type AppRoleCredentials, type AppRoleSecrets } from './secrets.ts';
 
 async function policy(name: string, vars: Record<string, string>): Promise<string> {
-  const file = join(FIXTURES_DIR, 'vault/policies', `${name}.hcl`);
-  return renderTemplate(await readFile(file, 'utf8'), vars, `fixtures/vault/policies/${name}.hcl`);
+  return renderFixture(`vault/policies/${name}.hcl`, vars);
 }
 
 async function mounted(admin: VaultClient, path: string): Promise<boolean> {
@@ -20,22 +19,157 @@ async function mounted(admin: VaultClient, path: string): Promise<boolean> {
 }
 
 /**
+ * The role cert-manager signs on: DNS names in the lab's private domain and `cluster.local` (and their
+ * subdomains, wildcards included) and nothing else: no localhost, no IP or URI SANs, no globs, no other
+ * name. Written on every configuration run, so a lab configured with an older role gets this one.
+ */
+export function issuerRole(privateDomain: string): Record<string, unknown> {
+  return {
+    allowed_domains: [privateDomain, 'cluster.local'], allow_subdomains: true, allow_bare_domains: true,
+    allow_wildcard_certificates: true, allow_glob_domains: false, allow_any_name: false, allow_localhost: false,
+    allow_ip_sans: false, allowed_uri_sans: [], allowed_other_sans: [], enforce_hostnames: true,
+    key_type: 'any', max_ttl: '2160h', ttl: '720h', require_cn: false, organization: 'certlab',
+  };
+}
+
+/**
+ * What the `pki health-check` wants of a mount (command/healthcheck/ in OpenBao and Vault): the CRL
+ * rebuilt by the server when due (auto_rebuild; with it a revocation no longer rebuilds the whole CRL
+ * each time, and a delta CRL carries new revocations meanwhile), auto-tidy every 12 h (the check warns
+ * above 2 days), the If-Modified-Since/Last-Modified headers let through, and the PKI engine's public
+ * parameters (CSR, names, serials, the issued certificate) logged in clear by the audit device while keys
+ * and bundles stay HMAC'd. The issuing CA and its chain, the same in every answer, stay HMAC'd too (the
+ * check rates that "informational"): in clear they would take a sign's audit entries from about 3.5 KB to
+ * 8 KB, and the lab signs tens of thousands of certificates in a run.
+ */
+const CRL_CONFIG = { auto_rebuild: true, auto_rebuild_grace_period: '12h', expiry: '72h', enable_delta: true, delta_rebuild_interval: '15m' };
+const TIDY = { tidy_cert_store: true, tidy_revoked_certs: true, tidy_revoked_cert_issuer_associations: true, safety_buffer: '72h' };
+const AUTO_TIDY = { enabled: true, interval_duration: '12h', pause_duration: '0s', ...TIDY };
+const TIDY_INTERVAL_MS = 12 * 3_600_000;
+const MOUNT_TUNING = {
+  passthrough_request_headers: ['If-Modified-Since'],
+  allowed_response_headers: ['Last-Modified'],
+  audit_non_hmac_request_keys: [
+    'csr', 'certificate', 'issuer_ref', 'common_name', 'alt_names', 'other_sans', 'ip_sans', 'uri_sans', 'ttl', 'not_after',
+    'serial_number', 'key_type', 'private_key_format', 'managed_key_name', 'managed_key_id', 'ou', 'organization', 'country',
+    'locality', 'province', 'street_address', 'postal_code', 'permitted_dns_domains', 'policy_identifiers', 'ext_key_usage_oids',
+  ],
+  audit_non_hmac_response_keys: ['certificate', 'serial_number', 'error'],
+};
+
+function urls(base: string, mount: string): Record<string, string> {
+  return { issuing_certificates: `${base}/${mount}/ca`, crl_distribution_points: `${base}/${mount}/crl`, delta_crl_distribution_points: `${base}/${mount}/crl/delta` };
+}
+
+/**
+ * CRL, auto-tidy, tuning and URLs of one PKI mount (idempotent), and a tidy when none finished within the
+ * auto-tidy interval: a new mount's first (the health check is critical until one has run), or after the
+ * lab was down longer than that.
+ */
+async function configureMountUpkeep(admin: VaultClient, cluster: VaultCluster, endpoint: string, mount: string, base: string, signal?: AbortSignal): Promise<void> {
+  await admin.write(`${mount}/config/urls`, urls(base, mount));
+  await admin.write(`${mount}/config/crl`, CRL_CONFIG);
+  await admin.write(`${mount}/config/auto-tidy`, AUTO_TIDY);
+  await admin.write(`sys/mounts/${mount}/tune`, MOUNT_TUNING);
+  const status = (await admin.read(`${mount}/tidy-status`)).data as { state: string; time_finished?: string | null };
+  const finished = status.time_finished ? Date.parse(status.time_finished) : 0;
+  if (status.state === 'Running' || Date.now() - finished < TIDY_INTERVAL_MS) return;
+  await tidy(cluster.http, endpoint, admin, mount, TIDY, signal);
+}
+
+/**
+ * AppRole secret IDs expire and wear out, so a leaked one stops working: 30 days, 10 000 logins. The
+ * count is high because cert-manager's Vault issuer logs in with the secret ID for every certificate
+ * request (it keeps no token), and the lab's scenarios issue thousands; a later `certlab up` replaces a
+ * secret ID that is expired or gone, expires within a day, or has fewer than 1 000 logins left.
+ */
+export const SECRET_ID_LIMITS = { ttl: '720h', numUses: 10_000, replaceWithinMs: 86_400_000, replaceBelowUses: 1_000 } as const;
+
+/**
+ * Where the AppRoles' secret IDs and tokens may be used from: the lab network, which holds kind's nodes
+ * (their pods are masqueraded behind them) and the gateway the engine's port proxy connects from for this
+ * host's requests (lab containers sit on the lab network alone: lab/host/loopback-container.ts).
+ */
+export function appRoleCidrs(subnet: string): string[] {
+  return [subnet];
+}
+
+/** Both AppRoles: their tokens carry their one policy (not `default`) and, like their secret IDs, work only from `cidrs`. */
+function appRoleSettings(name: string, tokenTtl: string, cidrs: string[]): Record<string, unknown> {
+  return {
+    token_policies: [name], token_no_default_policy: true, token_ttl: tokenTtl, token_max_ttl: '1h',
+    secret_id_ttl: SECRET_ID_LIMITS.ttl, secret_id_num_uses: SECRET_ID_LIMITS.numUses,
+    token_bound_cidrs: cidrs, secret_id_bound_cidrs: cidrs,
+  };
+}
+
+/**
+ * Why a saved secret ID must be replaced, or undefined while it is good: looked up on the server
+ * (auth/approle/role/NAME/secret-id/lookup), which knows its expiry and the logins it has left.
+ */
+export async function secretIdReplacementReason(admin: VaultClient, role: string, secretId: string, now = Date.now()): Promise<string | undefined> {
+  const res = await admin.write(`auth/approle/role/${role}/secret-id/lookup`, { secret_id: secretId }) as { data?: { expiration_time?: string; secret_id_num_uses?: number } } | undefined;
+  const data = res?.data;
+  if (!data) return 'unknown to the server (expired, used up or destroyed)';
+  const expires = Date.parse(data.expiration_time ?? '');
+  if (!(expires > Date.UTC(1, 0, 2))) return 'has no expiry';
+  if (expires - now < SECRET_ID_LIMITS.replaceWithinMs) return `expires ${new Date(expires).toISOString()}`;
+  const uses = data.secret_id_num_uses ?? 0;
+  if (uses === 0) return 'has no use limit';
+  if (uses < SECRET_ID_LIMITS.replaceBelowUses) return `${uses} logins left`;
+  return undefined;
+}
+
+/** The AppRole mount, the two policies and roles (written every time), and a good secret ID for each. */
+async function configureAppRoles(ctx: LabContext, admin: VaultClient, cidrs: string[]): Promise<void> {
+  const { vault } = ctx.config;
+  const auths = await admin.read('sys/auth');
+  if (!('approle/' in (auths.data ?? auths))) await admin.write('sys/auth/approle', { type: 'approle' });
+  await admin.write(`sys/policies/acl/${CERT_MANAGER_APPROLE}`, { policy: await policy('cert-manager', { issuerMount: ISSUER_MOUNT, role: PKI_ROLE }) });
+  await admin.write(`sys/policies/acl/${SNAPSHOT_APPROLE}`, { policy: await policy('snapshot-agent', {}) });
+  const saved = (await loadSecret(ctx.paths, 'approles')) ?? {};
+  const approles: AppRoleSecrets = {};
+  const replaced: Array<[string, AppRoleCredentials]> = [];
+  for (const name of [CERT_MANAGER_APPROLE, SNAPSHOT_APPROLE]) {
+    await admin.write(`auth/approle/role/${name}`, appRoleSettings(name, vault.tokenTtl, cidrs));
+    const roleId = (await admin.read(`auth/approle/role/${name}/role-id`)).data.role_id as string;
+    const old = saved[name];
+    const reason = old?.roleId === roleId ? await secretIdReplacementReason(admin, name, old.secretId) : 'none saved';
+    if (!reason) {
+      approles[name] = old!;
+      continue;
+    }
+    ctx.progress(`new secret ID for AppRole ${name} (the saved one ${reason})`);
+    approles[name] = { roleId, secretId: (await admin.write(`auth/approle/role/${name}/secret-id`, {})).data.secret_id as string };
+    if (old) replaced.push([name, old]);
+  }
+  await saveSecret(ctx.paths, 'approles', approles);
+  // Only once the new ones are saved: the old secret IDs stop working now, not when they run out.
+  for (const [name, old] of replaced) await admin.write(`auth/approle/role/${name}/secret-id/destroy`, { secret_id: old.secretId }).catch(() => undefined);
+}
+
+/**
  * The article's management step: `pki` holds the offline-signed intermediate (imported with its key);
  * `pki_private_issuer` makes its own key and CSR, which `pki` signs, and is set with the full chain;
  * a role for the lab's private domains; AppRoles `cert-manager` (sign on that role only, short TTL) and
- * `snapshot-agent` (snapshots only). Safe to run again: what exists is left alone.
+ * `snapshot-agent` (snapshots only). With them what a production mount needs and `pki health-check`
+ * asks for: the audit device, CRL auto-rebuild, auto-tidy, a first tidy. Safe to run again: mounts and
+ * issuers that exist are left alone; role, AppRoles, policies and upkeep settings are written again.
  */
 export async function configureVaultPki(ctx: LabContext, cluster: VaultCluster): Promise<void> {
-  const admin = cluster.admin(await activeEndpoint(cluster));
-  const { domains, vault } = ctx.config;
+  const endpoint = await activeEndpoint(cluster);
+  const admin = cluster.admin(endpoint);
+  const { domains } = ctx.config;
   const base = `https://${cluster.topology.leaderTlsServername}:8200/v1`;
+
+  // First, so that everything after it is on the record.
+  await ensureAuditDevice(admin, cluster.topology.flavor);
 
   if (!(await mounted(admin, PKI_MOUNT))) {
     await admin.mount({ mount_point: PKI_MOUNT, type: 'pki', config: { max_lease_ttl: '43800h' } });
     const intermediate = cluster.pki.intermediate;
     const bundle = [await privateKeyPem(intermediate.keys.privateKey), intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')].join('\n');
     await admin.write(`${PKI_MOUNT}/config/ca`, { pem_bundle: bundle });
-    await admin.write(`${PKI_MOUNT}/config/urls`, { issuing_certificates: `${base}/${PKI_MOUNT}/ca`, crl_distribution_points: `${base}/${PKI_MOUNT}/crl` });
   }
 
   if (!(await mounted(admin, ISSUER_MOUNT))) {
@@ -44,24 +178,9 @@ export async function configureVaultPki(ctx: LabContext, cluster: VaultCluster):
     const signed = await admin.write(`${PKI_MOUNT}/root/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
     const chain = [signed.data.certificate, cluster.pki.intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')].join('\n');
     await admin.write(`${ISSUER_MOUNT}/intermediate/set-signed`, { certificate: chain });
-    await admin.write(`${ISSUER_MOUNT}/config/urls`, { issuing_certificates: `${base}/${ISSUER_MOUNT}/ca`, crl_distribution_points: `${base}/${ISSUER_MOUNT}/crl` });
-    await admin.write(`${ISSUER_MOUNT}/roles/${PKI_ROLE}`, {
-      allowed_domains: [domains.private, 'cluster.local'], allow_subdomains: true, allow_bare_domains: true,
-      key_type: 'any', max_ttl: '2160h', ttl: '720h', require_cn: false, organization: 'certlab',
-    });
   }
+  await admin.write(`${ISSUER_MOUNT}/roles/${PKI_ROLE}`, issuerRole(domains.private));
+  for (const mount of [PKI_MOUNT, ISSUER_MOUNT]) await configureMountUpkeep(admin, cluster, endpoint, mount, base, ctx.signal);
 
-  if (await loadSecret(ctx.paths, 'approles')) return;
-  const auths = await admin.auths();
-  if (!('approle/' in (auths.data ?? auths))) await admin.enableAuth({ mount_point: 'approle', type: 'approle' });
-  await admin.addPolicy({ name: CERT_MANAGER_APPROLE, rules: await policy('cert-manager', { issuerMount: ISSUER_MOUNT, role: PKI_ROLE }) });
-  await admin.addPolicy({ name: SNAPSHOT_APPROLE, rules: await policy('snapshot-agent', {}) });
-  const approles: AppRoleSecrets = {};
-  for (const name of [CERT_MANAGER_APPROLE, SNAPSHOT_APPROLE]) {
-    await admin.write(`auth/approle/role/${name}`, { token_policies: [name], token_ttl: vault.tokenTtl, token_max_ttl: '1h', secret_id_ttl: 0, token_no_default_policy: false });
-    const roleId = (await admin.read(`auth/approle/role/${name}/role-id`)).data.role_id as string;
-    const secretId = (await admin.write(`auth/approle/role/${name}/secret-id`, {})).data.secret_id as string;
-    approles[name] = { roleId, secretId };
-  }
-  await saveSecret(ctx.paths, 'approles', approles);
+  await configureAppRoles(ctx, admin, appRoleCidrs(ctx.config.network.subnet));
 }

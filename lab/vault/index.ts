@@ -1,6 +1,6 @@
 import type { Component } from '../component.ts';
 import { removeComponentContainers } from '../host/lab-container.ts';
-import { startVaultCluster, vaultContainersExist } from './cluster.ts';
+import { connectVaultCluster, startVaultCluster, vaultContainersExist, waitForVoters } from './cluster.ts';
 import { vaultStatus } from './status.ts';
 import { vaultTopology } from './topology.ts';
 
@@ -14,6 +14,15 @@ export const vaultComponent: Component = {
     return [...t.nodes, t.seal].map((s) => ({ key: 'ports.vaultBase', port: s.hostPort }));
   },
   isRunning: vaultContainersExist,
+  async heal(ctx, timeoutMs) {
+    const vaultCluster = await connectVaultCluster(ctx);
+    if (!vaultCluster) throw new Error('the Vault cluster\'s state is missing; run `certlab down` and `certlab up vault`');
+    try {
+      await waitForVoters(ctx, vaultCluster, vaultCluster.topology.nodes.length, timeoutMs);
+    } finally {
+      vaultCluster.http.close();
+    }
+  },
   async start(ctx) {
     await startVaultCluster(ctx);
   },

@@ -1,24 +1,39 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { LabContext } from '../context.ts';
 import type { VaultClient } from './api.ts';
 
 export const MARKER_MOUNT = 'drill';
 
-export interface Marker { seq: number; at: number }
+export interface Marker { seq: number; at: number; runId: string }
+
+/** Where one run's markers live: nothing another run writes can be taken for this run's own. */
+function markerPrefix(runId: string): string {
+  return `${MARKER_MOUNT}/${runId}`;
+}
 
 /**
- * Writes a marker every interval into a KV mount: after a restore, the newest marker present against
- * the newest written is the data lost (RPO).
+ * Writes a marker every interval into a KV mount, under the run's id: after a restore, the newest marker
+ * present against the newest written is the data lost (RPO).
  */
 export class MarkerWriter {
   readonly written: Marker[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly client: () => VaultClient, private readonly intervalMs = 1_000) {}
+  constructor(private readonly client: () => VaultClient, readonly runId: string, private readonly intervalMs = 1_000) {}
 
-  static async prepare(admin: VaultClient): Promise<void> {
-    const mounts = await admin.mounts();
-    if (!(`${MARKER_MOUNT}/` in (mounts.data ?? mounts))) await admin.mount({ mount_point: MARKER_MOUNT, type: 'kv', options: { version: '1' } });
+  /**
+   * A started writer whose loop stops, and whose markers are removed from whatever cluster `client` then
+   * points at, on every path (ctx.releases).
+   */
+  static async start(ctx: LabContext, client: () => VaultClient, runId: string): Promise<MarkerWriter> {
+    const mounts = await client().mounts();
+    if (!(`${MARKER_MOUNT}/` in (mounts.data ?? mounts))) await client().mount({ mount_point: MARKER_MOUNT, type: 'kv', options: { version: '1' } });
+    const writer = new MarkerWriter(client, runId);
+    ctx.releases.defer(`remove the markers of run ${runId}`, () => removeMarkers(client(), runId));
+    ctx.releases.defer('stop the marker writer', () => writer.stop());
+    writer.start();
+    return writer;
   }
 
   start(): void {
@@ -27,8 +42,8 @@ export class MarkerWriter {
       for (let seq = 1; this.running; seq++) {
         const at = Date.now();
         try {
-          await this.client().write(`${MARKER_MOUNT}/marker-${String(seq).padStart(6, '0')}`, { seq, at });
-          this.written.push({ seq, at });
+          await this.client().write(`${markerPrefix(this.runId)}/marker-${String(seq).padStart(6, '0')}`, { seq, at, runId: this.runId });
+          this.written.push({ seq, at, runId: this.runId });
         } catch {
           // A write that fails is not written; the RPO counts only what the cluster acknowledged.
         }
@@ -45,11 +60,23 @@ export class MarkerWriter {
   newest(): Marker | undefined {
     return this.written.at(-1);
   }
+
+  /** The newest marker acknowledged before `t` (epoch ms). */
+  newestBefore(t: number): Marker | undefined {
+    return this.written.filter((m) => m.at < t).at(-1);
+  }
 }
 
-/** The markers a (restored) cluster holds. */
-export async function readMarkers(admin: VaultClient): Promise<Marker[]> {
-  const keys = ((await admin.list(MARKER_MOUNT).catch(() => ({ data: { keys: [] } }))).data.keys as string[]);
-  const markers = await Promise.all(keys.map(async (k) => (await admin.read(`${MARKER_MOUNT}/${k}`)).data as Marker));
-  return markers.sort((a, b) => a.seq - b.seq);
+async function markerKeys(admin: VaultClient, runId: string): Promise<string[]> {
+  return ((await admin.list(markerPrefix(runId)).catch(() => ({ data: { keys: [] } }))).data.keys as string[]);
+}
+
+/** The markers of one run a (restored) cluster holds, oldest first. */
+export async function readMarkers(admin: VaultClient, runId: string): Promise<Marker[]> {
+  const markers = await Promise.all((await markerKeys(admin, runId)).map(async (k) => (await admin.read(`${markerPrefix(runId)}/${k}`)).data as Marker));
+  return markers.filter((m) => m.runId === runId).sort((a, b) => a.seq - b.seq);
+}
+
+export async function removeMarkers(admin: VaultClient, runId: string): Promise<void> {
+  for (const k of await markerKeys(admin, runId)) await admin.delete(`${markerPrefix(runId)}/${k}`);
 }

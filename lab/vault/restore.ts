@@ -24,15 +24,17 @@ export async function removeServer(server: VaultServer): Promise<void> {
 
 /**
  * The article's restore procedure: a fresh cluster (new volumes, its own init), then a forced restore of
- * the snapshot on its leader. The snapshot's keyring is sealed by the same transit key, so the cluster
- * unseals with it; afterwards the old cluster's root token and AppRoles are the valid ones again.
+ * the snapshot on its leader with the fresh cluster's init root token (which the restore replaces with
+ * the snapshot's token store, so it is gone afterwards). The snapshot's keyring is sealed by the same
+ * transit key, so the cluster unseals with it; afterwards the lab's admin token and AppRoles are the valid
+ * ones again.
  */
 export async function restoreIntoFreshCluster(ctx: LabContext, snapshot: Buffer, step: StepTimer = (name, work) => ctx.steps.time('restore', name, work)): Promise<VaultCluster> {
-  const fresh = await step('fresh 5-node cluster', () => startRaftCluster(ctx, { saveInit: false }));
-  await step('forced restore', async () => restoreSnapshot(fresh.http, await activeEndpoint(fresh), fresh.rootToken, snapshot));
-  const old = await loadSecret(ctx.paths, 'cluster');
-  if (!old) throw new Error('the restored cluster\'s root token is not in the state directory');
-  const restored: VaultCluster = { ...fresh, rootToken: old.rootToken, admin: (endpoint) => vaultClient(endpoint ?? [...fresh.endpoints.values()][0]!, fresh.ca, old.rootToken) };
+  const fresh = await step(`fresh ${ctx.config.vault.nodes}-node cluster`, () => startRaftCluster(ctx, { saveInit: false }));
+  await step('forced restore', async () => restoreSnapshot(fresh.http, await activeEndpoint(fresh), fresh.adminToken, snapshot));
+  const old = await loadSecret(ctx.paths, 'admin');
+  if (!old) throw new Error('the restored cluster\'s admin token is not in the state directory');
+  const restored: VaultCluster = { ...fresh, adminToken: old.token, admin: (endpoint) => vaultClient(endpoint ?? [...fresh.endpoints.values()][0]!, fresh.ca, old.token) };
   await step('restored data served', () => pollUntil(async () => {
     await refreshEndpoints(restored);
     const states = await Promise.all([...restored.endpoints].map(async ([name, e]) => [name, e, (await health(restored.http, e, 1_000)).state] as const));
@@ -40,7 +42,7 @@ export async function restoreIntoFreshCluster(ctx: LabContext, snapshot: Buffer,
     if (!active) throw new Error(`no active node: ${states.map(([n, , s]) => `${n} ${s}`).join(', ')}`);
     await restored.admin(active[1]).tokenLookupSelf();
     return true;
-  }, { timeoutMs: 120_000, what: 'the restored cluster to accept its old root token', intervalMs: 250 }));
-  await step('five voters after restore', () => waitForVoters(ctx, restored, restored.topology.nodes.length, 120_000));
+  }, { timeoutMs: 120_000, what: 'the restored cluster to accept the lab\'s admin token', intervalMs: 250 }));
+  await step(`${restored.topology.nodes.length} voters after restore`, () => waitForVoters(ctx, restored, restored.topology.nodes.length, 120_000));
   return restored;
 }

@@ -1,4 +1,6 @@
 import type { HttpsClient } from '../host/https.ts';
+import { pollUntil } from '../host/wait.ts';
+import { x509 } from '../pki/crypto.ts';
 import { parseCrl, type ParsedCrl } from '../pki/crl.ts';
 import type { VaultClient } from './api.ts';
 
@@ -24,4 +26,20 @@ export async function fetchCrl(http: HttpsClient, endpoint: string, mount: strin
 export async function startTidy(http: HttpsClient, endpoint: string, token: string, mount: string, options: Record<string, unknown>): Promise<void> {
   const res = await http.send(`${endpoint}/v1/${mount}/tidy`, { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify(options) });
   if (res.status !== 202 && res.status !== 200 && res.status !== 204) throw new Error(`tidy on ${mount} refused with ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
+}
+
+/** Runs a tidy with `admin`'s token and waits until Vault reports it finished (an error state fails). */
+export async function tidy(http: HttpsClient, endpoint: string, admin: VaultClient, mount: string, options: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+  await startTidy(http, endpoint, admin.token, mount, options);
+  await pollUntil(async () => {
+    const status = (await admin.read(`${mount}/tidy-status`)).data;
+    if (status.state === 'Error') throw new Error(`tidy failed: ${status.error}`);
+    return status.state === 'Finished' ? true : undefined;
+  }, { timeoutMs: 60_000, what: `tidy of ${mount} to finish`, intervalMs: 200, ...(signal ? { signal } : {}) });
+}
+
+/** Resolves once every leaf is past its not-after (plus a second, so Vault's clock agrees). */
+export function allExpired(leaves: Array<{ certificate: string }>, signal?: AbortSignal): Promise<true> {
+  const last = Math.max(...leaves.map((l) => new x509.X509Certificate(l.certificate).notAfter.getTime()));
+  return pollUntil(async () => (Date.now() > last + 1_000 ? true : undefined), { timeoutMs: last - Date.now() + 30_000, intervalMs: 250, what: 'the short-lived leaves to expire', ...(signal ? { signal } : {}) });
 }

@@ -55,10 +55,16 @@ async function initialiseSeal(ctx: LabContext, endpoint: string, ca: string): Pr
  * A transit key on the seal node and a periodic token that may only encrypt and decrypt with it: what a
  * cluster's `seal "transit"` stanza needs (the KMS key and the grant to use it).
  */
+export function transitPolicyName(key: string): string {
+  return `seal-${key}`;
+}
+
 export async function createTransitKey(sealAdmin: VaultClient, key: string): Promise<string> {
   await sealAdmin.write(`transit/keys/${key}`, { type: 'aes256-gcm96' });
   const rules = renderTemplate(await readFile(join(FIXTURES_DIR, 'vault/policies/autounseal.hcl'), 'utf8'), { transitKey: key }, 'fixtures/vault/policies/autounseal.hcl');
-  await sealAdmin.addPolicy({ name: `seal-${key}`, rules });
-  const token = await sealAdmin.tokenCreateOrphan({ policies: [`seal-${key}`], period: '24h', no_default_policy: true, display_name: `seal-${key}` });
+  const policy = transitPolicyName(key);
+  await sealAdmin.addPolicy({ name: policy, rules });
+  // A plain write: node-vault's tokenCreateOrphan drops `period` (not in its schema) and switches the client to the new token.
+  const token = await sealAdmin.write('auth/token/create-orphan', { policies: [policy], period: '24h', no_default_policy: true, display_name: policy });
   return token.auth.client_token as string;
 }

@@ -1,16 +1,37 @@
 import type { LabConfig } from '../config/schema.ts';
 import { imageByKey } from '../images/catalog.ts';
 
-/** OpenBao and HashiCorp Vault differ here only: image and binary. Everything else is one code path. */
+/**
+ * OpenBao and HashiCorp Vault differ here only: image, binary, the image's unprivileged user and data
+ * directory, the CLI's environment prefix, and how an audit device is made. Everything else is one code
+ * path.
+ */
 export interface VaultFlavor {
   name: LabConfig['vault']['flavor'];
   image: string;
   binary: string;
+  /** The system user the official image's entrypoint drops to; the lab runs the servers as this user. */
+  user: string;
+  /** The image's data directory, owned by `user`: a fresh named volume mounted here takes that ownership. */
+  dataDir: string;
+  /** Prefix of the CLI's environment variables (`<prefix>_ADDR`, `_TOKEN`, `_CACERT`). */
+  envPrefix: 'BAO' | 'VAULT';
+  /**
+   * Where the audit device is declared. OpenBao 2.4 refuses audit devices made through the API unless the
+   * server sets `unsafe_allow_api_audit_creation` (CVE-2025-6000) and takes them from the server
+   * configuration instead; HashiCorp Vault 1.21 has no such stanza and makes them through the API.
+   */
+  auditDevice: 'config' | 'api';
 }
+
+const FLAVOR_TRAITS: Record<LabConfig['vault']['flavor'], Pick<VaultFlavor, 'user' | 'dataDir' | 'envPrefix' | 'auditDevice'>> = {
+  openbao: { user: 'openbao', dataDir: '/openbao/file', envPrefix: 'BAO', auditDevice: 'config' },
+  vault: { user: 'vault', dataDir: '/vault/file', envPrefix: 'VAULT', auditDevice: 'api' },
+};
 
 export function vaultFlavor(name: LabConfig['vault']['flavor']): VaultFlavor {
   const spec = imageByKey(name);
-  return { name, image: spec.ref, binary: spec.binary! };
+  return { name, image: spec.ref, binary: spec.binary!, ...FLAVOR_TRAITS[name] };
 }
 
 export interface VaultServer {

@@ -12,6 +12,6 @@ say "debootstrap bookworm from $mirror"
 debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >"$BUILD_ROOT/debootstrap.log" 2>&1 \
   || { tail -20 "$BUILD_ROOT/debootstrap.log" >&2; exit 1; }
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' --change 'LABEL certlab.lab=image' - "$IMAGE" >/dev/null
+tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' --change 'LABEL certlab.image.source=local' - "$IMAGE" >/dev/null
 rm -rf "$root"
 say "imported $IMAGE"

@@ -75,6 +75,6 @@ sleep 1
 docker commit \
   --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
   --change 'ENV HTTP_PROXY="" HTTPS_PROXY="" NO_PROXY=""' \
-  --change 'LABEL certlab.lab=image certlab.image.source=local' \
+  --change 'LABEL certlab.image.source=local' \
   "$id" "$IMAGE" >/dev/null
 say "built $IMAGE in $((SECONDS - t0))s"

@@ -31,8 +31,10 @@ ensure_base_image() {
   docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || IMAGE="$BASE_IMAGE" bash "$CERTLAB_ROOT/scripts/images/debian-base.sh"
 }
 
-# docker build with the lab's label so `certlab down --images` can find what it built.
-build_image() { docker build -q --label certlab.lab=image --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
+# docker build, labelled certlab.image.source=local so a local build can be told from a pulled image
+# (`docker images --filter label=certlab.image.source=local`). Never a certlab.lab label: that key belongs
+# to labs (its value is a lab's name), and containers inherit their image's labels.
+build_image() { docker build -q --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
 
 # The official images of single static binaries are distroless; FROM scratch with the base image's CA bundle
 # (and with --zoneinfo its tz database, for binaries that load time zones) stands in for them.

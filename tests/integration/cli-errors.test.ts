@@ -108,7 +108,8 @@ describe.skipIf(reason)('bad input: one clear line, non-zero exit, nothing left 
     expect((await labContainers(lab)).length).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/interrupted; removing what this run made/);
+    expect(stderr).toMatch(/interrupted \(SIGINT\); undoing what this command started/);
+    expect(stderr).toMatch(/removed what this bring-up made/);
     await nothingLeft(lab);
   });
 });

@@ -7,7 +7,7 @@ import { CLASS_NONE, txtRecord, updateMessage } from '../../lab/dns/wire.ts';
 import { renderPebbleConfig } from '../../lab/acme/render.ts';
 
 const config = parseConfig({ name: 'certlab-unit' }, 'test');
-const layout = dnsLayout(config, { root: '/s', offlineRoot: '/s/o', pki: '/s/p', mounts: '/s/m', secrets: '/s/k', snapshots: '/s/n' });
+const layout = dnsLayout(config, { root: '/s', offlineRoot: '/s/o', pki: '/s/p', mounts: '/s/m', secrets: '/s/k', snapshots: '/s/n', audit: '/s/a' });
 const key: TsigKey = { name: layout.tsigKeyName, algorithm: 'hmac-sha256', secret: Buffer.alloc(32, 7).toString('base64') };
 const BIND_IP = '172.29.0.5';
 

@@ -1,5 +1,5 @@
-// Talking to the cluster with @kubernetes/client-node: server-side apply of manifests, and waiting for
-// conditions by LIST + WATCH (never by sleeping).
+// Talking to the kind cluster's API with @kubernetes/client-node: server-side apply of manifests, and
+// waiting for conditions by LIST + WATCH (never by sleeping).
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 
@@ -66,7 +66,7 @@ export interface WaitSpec<T = KubeObject> {
   explain?: (obj: T) => string;
   /** Optional extra condition over the whole set (e.g. "at least one"). */
   all?: (objs: T[]) => boolean;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -99,12 +99,16 @@ export async function waitFor<T extends KubeObject = KubeObject>(kc: k8s.KubeCon
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
       controller?.abort();
       if (err) reject(err);
       else resolve(Date.now() - t0);
     };
     const timer = setTimeout(() => finish(new Error(`timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what} (${state()})`)), spec.timeoutMs);
-    spec.signal?.addEventListener('abort', () => finish(new Error(`aborted waiting for ${spec.what}`)));
+    // Stopped (Ctrl-C, a time limit, a released handle): say why, as pollUntil does.
+    const onAbort = () => finish(spec.signal?.reason instanceof Error ? spec.signal.reason : new Error(`aborted waiting for ${spec.what}`));
+    if (spec.signal?.aborted) return onAbort();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
     const round = async (): Promise<void> => {
       if (finished) return;
       let rv: string | undefined;
@@ -132,6 +136,8 @@ export async function waitFor<T extends KubeObject = KubeObject>(kc: k8s.KubeCon
           },
           () => { if (!finished) setTimeout(() => void round(), 200); },
         );
+        // Finished (timed out, aborted) while the watch was being opened: close it now.
+        if (finished) controller.abort();
       } catch {
         if (!finished) setTimeout(() => void round(), 500);
       }
@@ -140,10 +146,20 @@ export async function waitFor<T extends KubeObject = KubeObject>(kc: k8s.KubeCon
   });
 }
 
+/** Resolves once the object `name` of the collection at `path` is gone (deleted and finalized). */
+export function waitGone(kc: k8s.KubeConfig, spec: { path: string; name: string; what: string; timeoutMs: number; signal?: AbortSignal | undefined }): Promise<number> {
+  return waitFor(kc, {
+    path: `${spec.path}?fieldSelector=${encodeURIComponent(`metadata.name=${spec.name}`)}`,
+    ready: () => false, all: (objs) => objs.length === 0,
+    explain: (o) => (o.metadata?.deletionTimestamp ? 'terminating' : 'present'),
+    what: spec.what, timeoutMs: spec.timeoutMs, ...(spec.signal ? { signal: spec.signal } : {}),
+  });
+}
+
 async function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unknown[]; metadata?: { resourceVersion?: string } }> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(cluster.server.replace(/\/$/, '') + path);
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no current API server');
+  const url = new URL(server.replace(/\/$/, '') + path);
   const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
   await kc.applyToHTTPSOptions(opts);
   return await new Promise((resolve, reject) => {

@@ -1,23 +1,21 @@
-// Traefik v3 as the cluster's Gateway API controller: manifests (no chart is on the module proxy; the RBAC
-// comes from the Traefik module's reference docs), its GatewayClass, and readiness waits.
-import type * as k8s from '@kubernetes/client-node';
-import { imageByKey } from '../images/catalog.ts';
-import { traefikGatewayRbac } from '../cluster/artifacts.ts';
-import { applyObjects, condition, deploymentAvailable, explainDeployment, waitFor, type KubeObject } from '../cluster/kube.ts';
+// Traefik v3 as the kind cluster's Gateway API controller: manifests (no chart is on the module proxy; the
+// RBAC comes from the Traefik module's reference docs), its GatewayClass, and readiness waits.
+import { readFile } from 'node:fs/promises';
+import { imageByKey } from '../../images/catalog.ts';
+import { condition, deploymentAvailable, explainDeployment, parseYamlDocuments, type KubeObject } from '../api.ts';
+import { artifactPath } from '../artifacts.ts';
+import type { KubeCluster } from '../connect.ts';
+import { GATEWAY_CLASS, TRAEFIK_NAMESPACE, TRAEFIK_NODE_PORTS } from '../layout.ts';
 
-export const TRAEFIK_NAMESPACE = 'traefik';
-export const GATEWAY_CLASS = 'traefik';
 export const TRAEFIK_CONTROLLER_NAME = 'traefik.io/gateway-controller';
+export const TRAEFIK_DEPLOYMENTS = ['traefik'];
 /** Entry point ports inside the pod; Gateway listeners use these port numbers. */
 export const TRAEFIK_HTTP_PORT = 8000;
 export const TRAEFIK_HTTPS_PORT = 8443;
-/** NodePorts on every node (kind-config.yaml may map them to 127.0.0.1). */
-export const TRAEFIK_HTTP_NODEPORT = 30080;
-export const TRAEFIK_HTTPS_NODEPORT = 30443;
 
 export async function traefikManifests(image = imageByKey('traefik').ref): Promise<KubeObject[]> {
   const labels = { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/part-of': 'certlab' };
-  const rbac = await traefikGatewayRbac();
+  const rbac = parseYamlDocuments(await readFile(await artifactPath('traefik-rbac'), 'utf8'));
   const role = rbac.find((o) => o.kind === 'ClusterRole');
   if (!role) throw new Error('Traefik gateway RBAC has no ClusterRole');
   return [
@@ -82,8 +80,8 @@ export async function traefikManifests(image = imageByKey('traefik').ref): Promi
         type: 'NodePort',
         selector: { 'app.kubernetes.io/name': 'traefik' },
         ports: [
-          { name: 'web', port: 80, targetPort: 'web', nodePort: TRAEFIK_HTTP_NODEPORT },
-          { name: 'websecure', port: 443, targetPort: 'websecure', nodePort: TRAEFIK_HTTPS_NODEPORT },
+          { name: 'web', port: 80, targetPort: 'web', nodePort: TRAEFIK_NODE_PORTS.http },
+          { name: 'websecure', port: 443, targetPort: 'websecure', nodePort: TRAEFIK_NODE_PORTS.https },
         ],
       },
     },
@@ -95,19 +93,17 @@ export async function traefikManifests(image = imageByKey('traefik').ref): Promi
   ];
 }
 
-export async function installTraefik(kc: k8s.KubeConfig): Promise<void> {
-  await applyObjects(kc, await traefikManifests());
-}
-
 export const gatewayClassAccepted = (gc: KubeObject): boolean => condition(gc, 'Accepted')?.status === 'True';
 
-export async function waitTraefikReady(kc: k8s.KubeConfig, timeoutMs: number): Promise<void> {
+/** Applies the manifests, then waits until the Deployment is available and the GatewayClass Accepted. */
+export async function installTraefik(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
+  await kubeCluster.apply(await traefikManifests());
   await Promise.all([
-    waitFor(kc, {
-      path: `/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments`, names: ['traefik'], ready: deploymentAvailable,
-      explain: explainDeployment, what: 'Traefik Deployment available', timeoutMs,
+    kubeCluster.waitUntil({
+      path: `/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments`, names: TRAEFIK_DEPLOYMENTS, ready: deploymentAvailable,
+      explain: explainDeployment, what: 'the Traefik Deployment available', timeoutMs,
     }),
-    waitFor(kc, {
+    kubeCluster.waitUntil({
       path: '/apis/gateway.networking.k8s.io/v1/gatewayclasses', names: [GATEWAY_CLASS], ready: gatewayClassAccepted,
       explain: (gc) => condition(gc, 'Accepted')?.message ?? 'no Accepted condition yet', what: `GatewayClass ${GATEWAY_CLASS} Accepted`, timeoutMs,
     }),

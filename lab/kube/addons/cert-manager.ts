@@ -1,0 +1,117 @@
+// cert-manager with Gateway API support, installed with helm. The locally built v1.11.5 enables it with the
+// ExperimentalGatewayAPISupport feature gate; v1.15+ (for users who pull the current release from a
+// registry) with `config.enableGatewayAPI`; v1.12–v1.14 still take the feature gate.
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabContext } from '../../context.ts';
+import { runCommand } from '../../host/command.ts';
+import { CERT_MANAGER_VERSION } from '../../images/kubernetes.ts';
+import { deploymentAvailable, explainDeployment } from '../api.ts';
+import { ARTIFACT_DIR, artifactSpec, goModuleDir } from '../artifacts.ts';
+import type { KubeCluster } from '../connect.ts';
+
+export const CERT_MANAGER_DEPLOYMENTS = ['cert-manager', 'cert-manager-webhook', 'cert-manager-cainjector'];
+
+function minor(version: string): number {
+  const m = /^v?1\.(\d+)\./.exec(version);
+  if (!m) throw new Error(`cannot read cert-manager version ${version}`);
+  return Number(m[1]);
+}
+
+/** Helm values that install cert-manager (CRDs included) with Gateway API support, for `version`. */
+export function certManagerValues(version: string): Record<string, unknown> {
+  const v = minor(version);
+  const values: Record<string, unknown> = {
+    // The lab waits by watching the Deployments and the webhook's CA bundle; startupapicheck would need the
+    // cert-manager-ctl image besides.
+    startupapicheck: { enabled: false },
+    image: { pullPolicy: 'IfNotPresent' },
+  };
+  if (v >= 15) {
+    values.crds = { enabled: true, keep: false };
+    values.config = { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true };
+  } else {
+    values.installCRDs = true;
+    values.extraArgs = ['--feature-gates=ExperimentalGatewayAPISupport=true'];
+  }
+  return values;
+}
+
+/**
+ * cert-manager's chart for `version` as its release tooling assembles it from deploy/charts/cert-manager:
+ * up to v1.11 Chart.yaml comes from Chart.template.yaml and templates/crds.yaml from deploy/crds/*.yaml
+ * inside `{{- if .Values.installCRDs }}`; later charts carry Chart.yaml and the CRD templates themselves,
+ * so only version/appVersion are set. Cached under ~/.cache/certlab/artifacts.
+ */
+export async function certManagerChart(version = CERT_MANAGER_VERSION): Promise<string> {
+  const out = join(ARTIFACT_DIR, `cert-manager-chart-${version}`);
+  if (existsSync(join(out, 'Chart.yaml'))) return out;
+  const a = artifactSpec('cert-manager-chart');
+  const mod = await goModuleDir(a.module, version);
+  const tmp = `${out}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(ARTIFACT_DIR, { recursive: true });
+  await cp(join(mod, a.path), tmp, { recursive: true });
+  await runCommand(['chmod', '-R', 'u+w', tmp]);
+  const templated = existsSync(join(tmp, 'Chart.template.yaml'));
+  const chartFile = join(tmp, templated ? 'Chart.template.yaml' : 'Chart.yaml');
+  const chart = await readFile(chartFile, 'utf8');
+  await writeFile(join(tmp, 'Chart.yaml'), chart
+    .replace(/^version: .*$/m, `version: ${version}`)
+    .replace(/^appVersion: .*$/m, `appVersion: ${version}`)
+    .replace('{{IS_PRERELEASE}}', 'false'));
+  if (templated) {
+    await rm(chartFile);
+    const crdDir = join(mod, 'deploy/crds');
+    const crdFiles = (await readdir(crdDir)).filter((f) => f.startsWith('crd-') && f.endsWith('.yaml')).sort();
+    const parts = ['{{- if .Values.installCRDs }}'];
+    for (const f of crdFiles) parts.push('---', (await readFile(join(crdDir, f), 'utf8')).trimEnd());
+    parts.push('{{- end }}', '');
+    await writeFile(join(tmp, 'templates/crds.yaml'), parts.join('\n'));
+  }
+  await rm(join(tmp, 'README.template.md'), { force: true });
+  await rm(out, { recursive: true, force: true });
+  await runCommand(['mv', tmp, out]);
+  return out;
+}
+
+export interface CertManagerInstall {
+  helm: string;
+  timeoutMs: number;
+  /** Default the locally built v1.11.5. */
+  version?: string;
+  /** Chart directory or reference (e.g. oci://quay.io/jetstack/charts/cert-manager); default: the chart
+   *  assembled from the cert-manager module of `version` (Go module proxy), so only images need pulling. */
+  chart?: string;
+}
+
+/** helm upgrade --install, then waits until cert-manager serves (Deployments available, webhook CA bundle injected). */
+export async function installCertManager(ctx: LabContext, kubeCluster: KubeCluster, o: CertManagerInstall): Promise<void> {
+  const { layout } = kubeCluster;
+  const version = o.version ?? CERT_MANAGER_VERSION;
+  const chart = o.chart ?? (await certManagerChart(version));
+  await mkdir(layout.stateDir, { recursive: true });
+  await writeFile(layout.certManagerValuesFile, JSON.stringify(certManagerValues(version), null, 2));
+  const versionArgs = o.chart && !o.chart.startsWith('/') ? ['--version', version] : [];
+  await runCommand(
+    [o.helm, 'upgrade', '--install', 'cert-manager', chart, ...versionArgs, '--namespace', layout.namespaces.certManager, '--create-namespace', '--kubeconfig', kubeCluster.kubeconfigFile, '--values', layout.certManagerValuesFile],
+    { signal: ctx.signal, what: 'helm upgrade --install cert-manager' },
+  );
+  await waitCertManagerReady(kubeCluster, o.timeoutMs);
+}
+
+/** Deployments available and the webhook's CA bundle injected (so the API accepts cert-manager objects). */
+export async function waitCertManagerReady(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
+  await Promise.all([
+    kubeCluster.waitUntil({
+      path: `/apis/apps/v1/namespaces/${kubeCluster.layout.namespaces.certManager}/deployments`, names: CERT_MANAGER_DEPLOYMENTS,
+      ready: deploymentAvailable, explain: explainDeployment, what: 'the cert-manager Deployments available', timeoutMs,
+    }),
+    kubeCluster.waitUntil({
+      path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', names: ['cert-manager-webhook'],
+      ready: (w) => w.webhooks?.every((h: { clientConfig?: { caBundle?: string } }) => !!h.clientConfig?.caBundle) ?? false,
+      explain: () => 'CA bundle not injected yet', what: 'the cert-manager webhook\'s CA bundle', timeoutMs,
+    }),
+  ]);
+}
