@@ -8,13 +8,7 @@
 # and Debian's files beside it (/usr/sbin/haproxy, /etc/haproxy, a systemd unit nothing starts).
 source "$(dirname "$0")/lib.sh"
 : "${VERSION:?VERSION (e.g. 2.6) must be set}"
-ensure_base_image
-
-# The base has only bookworm main; add bookworm-updates and bookworm-security from the host's mirrors.
-mirror=$(docker run --rm "$BASE_IMAGE" awk '/^deb / {print $2; exit}' /etc/apt/sources.list)
-security=$( { awk '/^deb / && /security/ {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
-              awk '/^URIs:/ && /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null; } | head -1 || true)
-security=${security:-http://deb.debian.org/debian-security}
+debian_mirrors
 ctx=$(context_dir)
 
 # The official image's entrypoint, word for word in what it does.
