@@ -89,7 +89,7 @@ describe.skipIf(skip)('lab names and the Vault load balancer', () => {
     console.log(ctx.steps.steps.map((s) => `${s.group}: ${s.name} ${s.durationMs} ms${s.ok ? '' : ` FAILED ${s.error}`}`).join('\n'));
     await ctx.releases.releaseAll();
     await removeLabResources(LAB);
-    await rm(ctx.paths.root, { recursive: true, force: true });
+    await rm(ctx.config.stateDir, { recursive: true, force: true });
   }, 120_000);
 
   it('resolves every registered name through the lab\'s CoreDNS to its container\'s current address', async () => {
