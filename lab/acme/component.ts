@@ -72,6 +72,6 @@ export const acmeComponent: Component = {
   status: acmeStatus,
   async stop(ctx) {
     const layout = acmeLayout(ctx.config, ctx.paths);
-    await removeComponentContainers(ctx.config.name, [layout.challtestsrv.component, layout.pebble.component]);
+    await removeComponentContainers(ctx, [layout.challtestsrv.component, layout.pebble.component]);
   },
 };

@@ -11,7 +11,7 @@ import { parseConfig } from './load.ts';
 export function isolatedLabContext(name: string, subnet: string, overrides: Record<string, unknown> = {}): LabContext {
   return createContext(parseConfig({
     name, network: { name, subnet },
-    ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0 },
+    ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0, vaultLb: 0 },
     stateDir: mkdtempSync(join(tmpdir(), `${name}-`)),
     ...overrides,
   }, 'test'));

@@ -28,6 +28,11 @@ export const LabConfigSchema = z.strictObject({
     pebble: port.default(14000),
     pebbleManagement: port.default(15000),
     dns: port.default(1053),
+    /**
+     * The load balancer in front of the Vault nodes (HAProxy, TLS passed through to the active node): the
+     * one Vault address, https://vault.<domains.private>, as clients reach it from the host.
+     */
+    vaultLb: port.default(8210),
   }).prefault({}),
   /**
    * Targets the scenarios hold their figures against. Full runs and benchmarks use the tight ones; the

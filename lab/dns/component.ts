@@ -92,6 +92,6 @@ export const dnsComponent: Component = {
   status: dnsStatus,
   async stop(ctx) {
     const layout = dnsLayout(ctx.config, ctx.paths);
-    await removeComponentContainers(ctx.config.name, [layout.coredns.component, layout.bind.component]);
+    await removeComponentContainers(ctx, [layout.coredns.component, layout.bind.component]);
   },
 };

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
-import { containerIp } from '../host/docker.ts';
-import { writePublicFile } from '../host/files.ts';
 import { imageByKey } from '../images/catalog.ts';
 import { ensureLabContainer, type EnsuredContainer } from '../host/lab-container.ts';
+import { LAB_HOSTS_FILE } from '../host/names.ts';
 import type { DnsLayout } from './layout.ts';
-import { renderCorefile, renderNamedConf, renderPrivateHosts, renderPrivateZone, renderPublicZone } from './render.ts';
+import { renderCorefile, renderNamedConf, renderPrivateZone, renderPublicZone } from './render.ts';
 import type { TsigKey } from './tsig.ts';
 
 function hostUser(): string {
@@ -39,26 +38,32 @@ export async function startBind(ctx: LabContext, layout: DnsLayout, key: TsigKey
   });
 }
 
+/**
+ * CoreDNS serves the private zone from the lab's hosts file (lab/host/names.ts: every lab container's names
+ * with its current address, rewritten whenever a container may have moved), mounted as a directory so each
+ * rewrite is seen; its own names (`coredns`, `ns`) are registered like any other container's.
+ */
 export async function startCoreDns(ctx: LabContext, layout: DnsLayout, bindIp: string): Promise<EnsuredContainer> {
   const image = imageByKey('coredns');
-  const started = await ensureLabContainer(ctx, {
+  return ensureLabContainer(ctx, {
     name: layout.coredns.container,
     component: layout.coredns.component,
     image: image.ref,
-    aliases: [layout.coredns.alias, `${layout.coredns.alias}.${layout.privateZone}`],
+    aliases: [layout.coredns.alias, `${layout.coredns.alias}.${layout.privateZone}`, `ns.${layout.privateZone}`],
     entrypoint: [image.binary!],
     command: ['-conf', '/certlab/Corefile'],
-    mounts: [{ source: layout.corednsDir, target: '/certlab', mode: 'ro' }],
+    mounts: [
+      { source: layout.corednsDir, target: '/certlab', mode: 'ro' },
+      { source: layout.namesDir, target: NAMES_MOUNT, mode: 'ro' },
+    ],
     ports: dnsPorts(ctx.config.ports.dns),
     files: [
-      { path: join(layout.corednsDir, 'Corefile'), content: await renderCorefile(layout.publicZone, layout.privateZone, bindIp) },
+      { path: join(layout.corednsDir, 'Corefile'), content: await renderCorefile(layout.publicZone, layout.privateZone, bindIp, `${NAMES_MOUNT}/${LAB_HOSTS_FILE}`) },
       { path: join(layout.corednsDir, 'db.private'), content: await renderPrivateZone(layout.privateZone) },
-      { path: join(layout.corednsDir, 'private.hosts'), content: renderPrivateHosts(layout.privateZone, { [layout.bind.alias]: bindIp }) },
     ],
     readyLog: /CoreDNS-\d/,
   });
-  // CoreDNS's own address is known only now; its hosts plugin re-reads the file within seconds.
-  const corednsIp = await containerIp(started.id, ctx.config.network.name);
-  await writePublicFile(join(layout.corednsDir, 'private.hosts'), renderPrivateHosts(layout.privateZone, { [layout.bind.alias]: bindIp, [layout.coredns.alias]: corednsIp, ns: corednsIp }));
-  return started;
 }
+
+/** Where CoreDNS sees the lab's names directory. */
+const NAMES_MOUNT = '/certlab-names';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LabConfig } from '../config/schema.ts';
+import { labNamesDir } from '../host/names.ts';
 import type { LabPaths } from '../paths.ts';
 
 export interface DnsContainer {
@@ -20,8 +21,10 @@ export interface DnsLayout {
   tsigKeyName: string;
   /** named.conf (holds the TSIG secret, mode 0600) and the public zone's file, mounted read-only. */
   bindDir: string;
-  /** Corefile, the private zone and its hosts file, readable by CoreDNS's non-root user. */
+  /** Corefile and the private zone's SOA, readable by CoreDNS's non-root user. */
   corednsDir: string;
+  /** The lab's names with their addresses (lab/host/names.ts), which CoreDNS serves in the private zone. */
+  namesDir: string;
 }
 
 export function dnsLayout(config: LabConfig, paths: LabPaths): DnsLayout {
@@ -34,5 +37,6 @@ export function dnsLayout(config: LabConfig, paths: LabPaths): DnsLayout {
     tsigKeyName: `${config.name}-rfc2136`,
     bindDir: join(dir, 'bind'),
     corednsDir: join(dir, 'coredns'),
+    namesDir: labNamesDir(paths),
   };
 }

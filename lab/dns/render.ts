@@ -13,15 +13,12 @@ export function renderPublicZone(zone: string, nameserver: string): Promise<stri
   return renderFixture('dns/public.zone', { zone, nameserver });
 }
 
-export function renderCorefile(publicZone: string, privateZone: string, bindAddress: string): Promise<string> {
-  return renderFixture('dns/Corefile', { publicZone, privateZone, bindAddress });
+/** `hostsFile`: the lab's names (lab/host/names.ts) as CoreDNS sees them. */
+export function renderCorefile(publicZone: string, privateZone: string, bindAddress: string, hostsFile: string): Promise<string> {
+  return renderFixture('dns/Corefile', { publicZone, privateZone, bindAddress, hostsFile });
 }
 
 export function renderPrivateZone(zone: string): Promise<string> {
   return renderFixture('dns/private.zone', { zone });
 }
 
-/** hosts(5) lines for the private zone: each short name under the zone, with its address. */
-export function renderPrivateHosts(zone: string, addresses: Record<string, string>): string {
-  return Object.entries(addresses).map(([name, ip]) => `${ip}\t${name}.${zone}\n`).join('');
-}

@@ -1,6 +1,6 @@
 import type { LabContext } from '../context.ts';
 import { docker } from '../host/docker.ts';
-import { ALIASES_LABEL } from '../host/lab-container.ts';
+import { aliasesOf, registerLabNames } from '../host/names.ts';
 import { pollUntil } from '../host/wait.ts';
 import type { Release } from '../releases.ts';
 
@@ -21,18 +21,18 @@ export async function injectFault(ctx: LabContext, container: string, kind: Faul
   switch (kind) {
     case 'sigkill':
       await c.kill({ signal: 'SIGKILL' });
-      return ctx.releases.defer(`start ${container} (killed)`, () => startContainer(container));
+      return ctx.releases.defer(`start ${container} (killed)`, () => startContainer(ctx, container));
     case 'graceful-stop':
       await c.stop({ t: 30 });
-      return ctx.releases.defer(`start ${container} (stopped)`, () => startContainer(container));
+      return ctx.releases.defer(`start ${container} (stopped)`, () => startContainer(ctx, container));
     case 'freeze':
       await freeze(c);
       return ctx.releases.defer(`unpause ${container} (frozen)`, () => unpause(c));
     case 'network-cut': {
       const network = ctx.config.network.name;
-      const aliases = (await c.inspect()).Config.Labels[ALIASES_LABEL]?.split(',').filter(Boolean) ?? [];
+      const aliases = aliasesOf((await c.inspect()).Config.Labels);
       await d.getNetwork(network).disconnect({ Container: container, Force: true });
-      return ctx.releases.defer(`reconnect ${container} to ${network}`, () => reconnect(container, network, aliases));
+      return ctx.releases.defer(`reconnect ${container} to ${network}`, () => reconnect(ctx, container, aliases));
     }
   }
 }
@@ -42,21 +42,25 @@ export function stopNode(ctx: LabContext, container: string): Promise<Release> {
   return injectFault(ctx, container, 'graceful-stop');
 }
 
-async function startContainer(container: string): Promise<void> {
+/** Started again, with its names pointed at the address it came back with (it may be another). */
+async function startContainer(ctx: LabContext, container: string): Promise<void> {
   await (await docker()).getContainer(container).start().catch((err: { statusCode?: number }) => {
     if (err.statusCode !== 304) throw err; // 304: already running
   });
+  await registerLabNames(ctx);
 }
 
 async function unpause(c: DockerContainer): Promise<void> {
   if ((await c.inspect()).State.Paused) await c.unpause();
 }
 
-async function reconnect(container: string, network: string, aliases: string[]): Promise<void> {
+async function reconnect(ctx: LabContext, container: string, aliases: string[]): Promise<void> {
   const d = await docker();
+  const network = ctx.config.network.name;
   const info = await d.getContainer(container).inspect();
   if (network in (info.NetworkSettings.Networks ?? {})) return;
   await d.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: aliases } });
+  await registerLabNames(ctx);
 }
 
 /**

@@ -6,13 +6,12 @@ import type { LabContext } from '../context.ts';
 import { LabError, errorText } from '../errors.ts';
 import { COMPONENT_LABEL, LAB_LABEL, demuxLogs, docker, ensureVolume, labContainers, labLabels } from './docker.ts';
 import { writePublicFile, writeSecretFile } from './files.ts';
+import { ALIASES_LABEL, aliasesOf, registerLabNames } from './names.ts';
 
 // Starting one long-lived lab container idempotently: the DNS servers, Pebble, the Vault nodes.
 
 /** Digest of everything a container's behaviour depends on, kept as a label to tell a stale one. */
 export const CONFIG_DIGEST_LABEL = 'certlab.config-digest';
-/** The container's names on the lab network, so a node cut off the network can be put back as it was. */
-export const ALIASES_LABEL = 'certlab.network-aliases';
 
 export interface ContainerFile {
   path: string;
@@ -87,7 +86,10 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
     }
     // A paused container is not a running one: it answers nothing (certlab up unpauses it before this).
     const usable = existing.State.Running && !existing.State.Paused;
-    if (usable && existing.Config.Labels[CONFIG_DIGEST_LABEL] === digest) return { id: existing.Id, reused: true };
+    if (usable && existing.Config.Labels[CONFIG_DIGEST_LABEL] === digest) {
+      await registerLabNames(ctx);
+      return { id: existing.Id, reused: true };
+    }
     await d.getContainer(existing.Id).remove({ force: true, v: true });
   }
 
@@ -109,7 +111,9 @@ export async function ensureLabContainer(ctx: LabContext, spec: LabContainerSpec
   // Nothing new is made once the command is interrupted: its cleanup has taken (or is taking) inventory.
   ctx.signal?.throwIfAborted();
   try {
-    return { id: (await container.start()).getId(), reused: false };
+    const id = (await container.start()).getId();
+    await registerLabNames(ctx);
+    return { id, reused: false };
   } catch (err) {
     const failed = await d.getContainer(spec.name).inspect().catch(() => undefined);
     const logs = failed ? await logTail(failed.Id) : '';
@@ -123,11 +127,12 @@ export async function containerRunning(name: string): Promise<boolean | undefine
   return info ? info.State.Running : undefined;
 }
 
-export async function removeComponentContainers(lab: string, components: string[]): Promise<void> {
+export async function removeComponentContainers(ctx: Pick<LabContext, 'config' | 'paths'>, components: string[]): Promise<void> {
   const d = await docker();
   for (const component of components) {
-    for (const c of await labContainers(lab, component)) await d.getContainer(c.Id).remove({ force: true, v: true });
+    for (const c of await labContainers(ctx.config.name, component)) await d.getContainer(c.Id).remove({ force: true, v: true });
   }
+  await registerLabNames(ctx);
 }
 
 /** What keeps a lab container from serving: each is undone by `repairLabContainers` (and `certlab up`). */
@@ -163,10 +168,11 @@ export async function repairLabContainers(ctx: LabContext): Promise<string[]> {
     if (p.problem === 'paused') await c.unpause();
     else if (p.problem === 'stopped') await c.start();
     else {
-      const aliases = (await c.inspect()).Config.Labels[ALIASES_LABEL]?.split(',').filter(Boolean) ?? [];
-      await d.getNetwork(network).connect({ Container: p.container, EndpointConfig: { Aliases: aliases } });
+      await d.getNetwork(network).connect({ Container: p.container, EndpointConfig: { Aliases: aliasesOf((await c.inspect()).Config.Labels) } });
     }
     done.push(`${p.container}: was ${p.problem}, ${p.problem === 'paused' ? 'unpaused' : p.problem === 'stopped' ? 'started' : 'reconnected'}`);
   }
+  // A container started or reconnected may have another address now.
+  if (done.length) await registerLabNames(ctx);
   return done;
 }

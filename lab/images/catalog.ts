@@ -26,6 +26,7 @@ const VAULT_VERSION = '1.21.4';
 const PEBBLE_VERSION = '2.10.1';
 const COREDNS_VERSION = '1.14.7';
 const BIND_VERSION = '9.18';
+const HAPROXY_VERSION = '2.6';
 
 export const IMAGES: readonly ImageSpec[] = [
   { key: 'debian-base', ref: 'certlab.local/debian:bookworm', version: 'bookworm', build: 'debian-base', group: 'core' },
@@ -35,6 +36,7 @@ export const IMAGES: readonly ImageSpec[] = [
   { key: 'challtestsrv', ref: `ghcr.io/letsencrypt/pebble-challtestsrv:${PEBBLE_VERSION}`, version: PEBBLE_VERSION, build: 'pebble-challtestsrv', group: 'core', binary: '/app' },
   { key: 'coredns', ref: `coredns/coredns:${COREDNS_VERSION}`, version: COREDNS_VERSION, build: 'coredns', group: 'core', binary: '/coredns' },
   { key: 'bind9', ref: `internetsystemsconsortium/bind9:${BIND_VERSION}`, version: BIND_VERSION, build: 'bind9', group: 'core', binary: '/usr/sbin/named', needs: ['debian-base'] },
+  { key: 'haproxy', ref: `haproxy:${HAPROXY_VERSION}`, version: HAPROXY_VERSION, build: 'haproxy', group: 'core', binary: '/usr/local/sbin/haproxy', needs: ['debian-base'] },
   ...KUBERNETES_IMAGES,
 ];
 

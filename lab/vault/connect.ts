@@ -3,6 +3,9 @@ import { LabError } from '../errors.ts';
 import { activeEndpoint, connectVaultCluster, type VaultCluster } from './cluster.ts';
 import type { VaultServer } from './topology.ts';
 
+/** The one Vault address through the load balancer, for scenarios that send as a production client does. */
+export { vaultLbEndpoint as lbEndpoint, type VaultLbEndpoint } from './lb/index.ts';
+
 /**
  * A handle on the running Vault cluster for a scenario: its connections are closed on every path
  * (ctx.releases). A lab without a running cluster is a clear error.

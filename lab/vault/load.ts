@@ -24,6 +24,8 @@ export interface LoadOptions {
   /** Pause between a worker's requests; 0 for throughput runs. */
   pauseMs?: number;
   requestTimeoutMs?: number;
+  /** TLS server name to send and verify, for an endpoint reached by address (the load balancer's `vault.<zone>`). */
+  servername?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export class IssuanceLoad {
   private readonly agent: Agent;
 
   constructor(private readonly opts: LoadOptions) {
-    this.agent = new Agent({ ca: opts.ca, keepAlive: true, maxSockets: Math.max(1, opts.concurrency) });
+    this.agent = new Agent({ ca: opts.ca, keepAlive: true, maxSockets: Math.max(1, opts.concurrency), ...(opts.servername ? { servername: opts.servername } : {}) });
   }
 
   async start(): Promise<void> {
@@ -101,6 +103,16 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 export interface SteadyIssuance { load: IssuanceLoad; pool: HealthCheckedPool; stop: Release }
 
+/** An issuance load on `target`, started and warmed up (5 successes), stopped on every path (ctx.releases). */
+async function startWarmLoad(ctx: LabContext, vaultCluster: VaultCluster, what: string, target: Pick<LoadOptions, 'endpoints' | 'servername' | 'concurrency'>): Promise<{ load: IssuanceLoad; stop: Release }> {
+  const { token } = await loginAs(ctx.paths, await activeEndpoint(vaultCluster), vaultCluster.ca, CERT_MANAGER_APPROLE);
+  const load = new IssuanceLoad({ ...target, ca: vaultCluster.ca, token, pauseMs: 50, domain: ctx.config.domains.private });
+  const stop = ctx.releases.defer(`stop the issuance load ${what}`, () => load.stop());
+  await load.start();
+  await load.successesAfter(Date.now(), 5, 30_000, ctx.signal);
+  return { load, stop };
+}
+
 /**
  * Steady issuance behind a health-checking pool, started and warmed up (5 successes), both stopped on
  * every path through ctx.releases. `stop` ends them now.
@@ -109,12 +121,17 @@ export async function startSteadyIssuance(ctx: LabContext, vaultCluster: VaultCl
   const pool = new HealthCheckedPool(vaultCluster);
   const stopPool = ctx.releases.defer('stop the health-checking pool', () => pool.stop());
   await pool.start();
-  const { token } = await loginAs(ctx.paths, await activeEndpoint(vaultCluster), vaultCluster.ca, CERT_MANAGER_APPROLE);
-  const load = new IssuanceLoad({ endpoints: () => pool.targets(), ca: vaultCluster.ca, token, concurrency, pauseMs: 50, domain: ctx.config.domains.private });
-  const stopLoad = ctx.releases.defer('stop the issuance load', () => load.stop());
-  await load.start();
-  await load.successesAfter(Date.now(), 5, 30_000, ctx.signal);
+  const { load, stop: stopLoad } = await startWarmLoad(ctx, vaultCluster, 'through the pool', { endpoints: () => pool.targets(), concurrency });
   return { load, pool, stop: async () => { await stopLoad(); await stopPool(); } };
+}
+
+/**
+ * Steady issuance to the one Vault address, the load balancer (`vault.<private zone>` on its published
+ * port), as a production client sends: what it loses in a fault is what the load balancer's health checks
+ * cost, beside what the pool's cost.
+ */
+export function startLbIssuance(ctx: LabContext, vaultCluster: VaultCluster, lb: { url: string; servername: string }, concurrency = 4): Promise<{ load: IssuanceLoad; stop: Release }> {
+  return startWarmLoad(ctx, vaultCluster, 'through the load balancer', { endpoints: () => [lb.url], servername: lb.servername, concurrency });
 }
 
 /** When a fault was being injected, and when it had landed (the call that injects it returned). */

@@ -2,6 +2,7 @@ import type { LabContext } from '../context.ts';
 import type { StatusRow } from '../component.ts';
 import { health } from './api.ts';
 import { connectVaultCluster } from './cluster.ts';
+import { vaultLbStatus } from './lb/index.ts';
 import { autopilotState } from './raft.ts';
 import { vaultTopology } from './topology.ts';
 
@@ -30,5 +31,6 @@ export async function vaultStatus(ctx: LabContext): Promise<StatusRow[]> {
   const seal = await health(cluster.http, cluster.sealEndpoint, 1_500);
   rows.push({ component: topology.seal.name, address: cluster.sealEndpoint.replace('https://', ''), health: seal.state === 'active' ? 'ok' : 'down', role: 'transit seal', detail: seal.state });
   if (raft) rows.push({ component: 'vault raft', address: '-', health: raft.healthy ? 'ok' : 'degraded', role: `${raft.voters.length} voters`, detail: `failure tolerance ${raft.failureTolerance}, leader ${raft.leader}` });
+  rows.push(await vaultLbStatus(ctx));
   return rows;
 }

@@ -10,13 +10,7 @@
 # installed too; ISC's source build installs those tools as well.
 source "$(dirname "$0")/lib.sh"
 : "${VERSION:?VERSION (e.g. 9.18) must be set}"
-ensure_base_image
-
-# The base has only bookworm main; add bookworm-updates and bookworm-security from the host's mirrors.
-mirror=$(docker run --rm "$BASE_IMAGE" awk '/^deb / {print $2; exit}' /etc/apt/sources.list)
-security=$( { awk '/^deb / && /security/ {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
-              awk '/^URIs:/ && /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null; } | head -1 || true)
-security=${security:-http://deb.debian.org/debian-security}
+debian_mirrors
 ctx=$(context_dir)
 
 cat >"$ctx/Dockerfile" <<EOF

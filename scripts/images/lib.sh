@@ -31,6 +31,16 @@ ensure_base_image() {
   docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || IMAGE="$BASE_IMAGE" bash "$CERTLAB_ROOT/scripts/images/debian-base.sh"
 }
 
+# For images made from Debian packages on the base: the base has only bookworm main, so `mirror` (the base's)
+# and `security` (the host's security mirror) give bookworm-updates and bookworm-security.
+debian_mirrors() {
+  ensure_base_image
+  mirror=$(docker run --rm "$BASE_IMAGE" awk '/^deb / {print $2; exit}' /etc/apt/sources.list)
+  security=$( { awk '/^deb / && /security/ {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+                awk '/^URIs:/ && /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null; } | head -1 || true)
+  security=${security:-http://deb.debian.org/debian-security}
+}
+
 # docker build, labelled certlab.image.source=local so a local build can be told from a pulled image
 # (`docker images --filter label=certlab.image.source=local`). Never a certlab.lab label: that key belongs
 # to labs (its value is a lab's name), and containers inherit their image's labels.

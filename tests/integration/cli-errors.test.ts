@@ -77,7 +77,7 @@ describe.skipIf(reason)('bad input: one clear line, non-zero exit, nothing left 
     const d = await docker();
     const net = await d.createNetwork({ Name: 'certlab-foreign-net' });
     try {
-      const r = certlab(labDir({ name: 'clinet', network: { name: 'certlab-foreign-net', subnet: '172.29.72.0/24' }, ports: { vaultBase: 0 } }), ['up', 'vault']);
+      const r = certlab(labDir({ name: 'clinet', network: { name: 'certlab-foreign-net', subnet: '172.29.72.0/24' }, ports: { vaultBase: 0, vaultLb: 0 } }), ['up', 'vault']);
       expect(r.status).toBe(1);
       expectOneClearLine(r.stderr, /network "certlab-foreign-net" already exists and is not lab clinet's; set network\.name/);
     } finally {
@@ -98,7 +98,7 @@ describe.skipIf(reason)('bad input: one clear line, non-zero exit, nothing left 
   it('Ctrl-C during up removes what the run made', async () => {
     const lab = 'cliinterrupt';
     labs.push(lab);
-    const cwd = labDir({ name: lab, network: { name: lab, subnet: '172.29.73.0/24' }, ports: { vaultBase: 0 } });
+    const cwd = labDir({ name: lab, network: { name: lab, subnet: '172.29.73.0/24' }, ports: { vaultBase: 0, vaultLb: 0 } });
     const child = spawn(process.execPath, [CLI, 'up', 'vault'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });

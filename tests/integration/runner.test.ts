@@ -104,7 +104,7 @@ describe.skipIf(reason)('a scenario that fails leaves the lab whole', () => {
 function writeConfig(dir: string, extra: Record<string, unknown> = {}): void {
   writeFileSync(join(dir, 'certlab.config.json'), JSON.stringify({
     name: 'clirunner', stateDir: join(dir, 'state'), reportsDir: join(dir, 'reports'),
-    network: { name: 'clirunner', subnet: '172.29.85.0/24' }, ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0 }, ...extra,
+    network: { name: 'clirunner', subnet: '172.29.85.0/24' }, ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0, vaultLb: 0 }, ...extra,
   }));
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lab/config/load.ts';
 import { dnsLayout } from '../../lab/dns/layout.ts';
-import { renderCorefile, renderNamedConf, renderPrivateHosts, renderPrivateZone, renderPublicZone } from '../../lab/dns/render.ts';
+import { renderCorefile, renderNamedConf, renderPrivateZone, renderPublicZone } from '../../lab/dns/render.ts';
+import { renderLabHosts } from '../../lab/host/names.ts';
 import { readTsig, signRequest, verifyResponse, type TsigKey } from '../../lab/dns/tsig.ts';
 import { CLASS_NONE, txtRecord, updateMessage } from '../../lab/dns/wire.ts';
 import { renderPebbleConfig } from '../../lab/acme/render.ts';
@@ -40,26 +41,35 @@ describe('named.conf', () => {
 
 describe('Corefile', () => {
   it('serves the private zone, forwards only the public zone and only to BIND', async () => {
-    const corefile = await renderCorefile(layout.publicZone, layout.privateZone, BIND_IP);
+    const corefile = await renderCorefile(layout.publicZone, layout.privateZone, BIND_IP, '/names/private.hosts');
     const lines = directives(corefile, /#.*$/);
     expect(lines).toContain('certlab.example:53 {');
     expect(lines).toContain('lab.test:53 {');
     expect(lines).toContain('file /certlab/db.private');
-    expect(lines).toContain('hosts /certlab/private.hosts {');
+    expect(lines).toContain('hosts /names/private.hosts {');
     expect(lines.filter((l) => l.startsWith('forward'))).toEqual([`forward . ${BIND_IP}:53`]);
   });
 
   it('has no root block, no resolv.conf and no cache, so nothing leaves the machine and new TXT records show at once', async () => {
-    const lines = directives(await renderCorefile(layout.publicZone, layout.privateZone, BIND_IP), /#.*$/);
+    const lines = directives(await renderCorefile(layout.publicZone, layout.privateZone, BIND_IP, '/names/private.hosts'), /#.*$/);
     expect(lines.some((l) => /^\.(:\d+)?\s*\{/.test(l))).toBe(false);
     expect(lines.join('\n')).not.toMatch(/resolv\.conf|^cache\b/m);
   });
 
-  it('renders the private zone and its hosts file', async () => {
+  it('renders the private zone', async () => {
     const zone = await renderPrivateZone(layout.privateZone);
     expect(zone).toMatch(/^@\s+IN\s+SOA\s+ns\.lab\.test\. /m);
     expect(zone).toMatch(/^@\s+IN\s+NS\s+ns\.lab\.test\.$/m);
-    expect(renderPrivateHosts('lab.test', { bind: BIND_IP, ns: '172.29.0.6' })).toBe(`${BIND_IP}\tbind.lab.test\n172.29.0.6\tns.lab.test\n`);
+  });
+
+  it('renders the lab\'s names: only those in the private zone, only of containers with an address, sorted', () => {
+    const hosts = renderLabHosts('lab.test', [
+      { aliases: ['vault-2', 'vault-2.lab.test'], ip: '172.29.0.8' },
+      { aliases: ['coredns', 'coredns.lab.test', 'ns.lab.test'], ip: '172.29.0.6' },
+      { aliases: ['bind', 'bind.lab.test', 'bind.lab.test.evil'], ip: BIND_IP },
+      { aliases: ['vault-1', 'vault-1.lab.test'], ip: undefined },
+    ]);
+    expect(hosts).toBe(`${BIND_IP}\tbind.lab.test\n172.29.0.6\tcoredns.lab.test\n172.29.0.6\tns.lab.test\n172.29.0.8\tvault-2.lab.test\n`);
   });
 });
 
