@@ -44,6 +44,7 @@ async function readImageUser(lab: string, image: string, user: string): Promise<
     }
     return { name: user, uid: Number(m[1]), gid: Number(m[2]) };
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
+    // v: the Vault images declare VOLUMEs; without it every look-up would leave two anonymous volumes.
+    await container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }

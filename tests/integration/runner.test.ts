@@ -78,7 +78,7 @@ describe.skipIf(reason)('a scenario that fails leaves the lab whole', () => {
     expect(broken!.assertions).toContainEqual({ name: 'scenario ran to the end', passed: false, detail: 'the scenario broke while the leader was frozen' });
     const cleanup = broken!.steps.filter((s) => s.group === 'cleanup');
     expect(cleanup.map((s) => s.name)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^release: unpause .* \(frozen\)$/), 'release: stop the marker writer', 'release: stop the issuance load', 'lab back to full strength',
+      expect.stringMatching(/^release: unpause .* \(frozen\)$/), 'release: stop the marker writer', expect.stringMatching(/^release: stop the issuance load/), 'lab back to full strength',
     ]));
     expect(cleanup.filter((s) => !s.ok)).toEqual([]);
     expect(broken!.notes.map((n) => n.title)).toContain('lab restored after the failure');
@@ -142,7 +142,8 @@ describe.skipIf(reason)('certlab run: exit codes, Ctrl-C, kill -9', () => {
     expect(report.passed).toBe(false);
   });
 
-  it('after kill -9 of `certlab run`, `certlab down` leaves nothing labelled', async () => {
+  it('after kill -9 of `certlab run`, `certlab down` leaves nothing labelled, and no anonymous volume', async () => {
+    const since = Date.now() - 1_000;
     const child = spawn(process.execPath, [CLI, 'run', 'vault-minority-failure', '--quick'], { cwd: dir, stdio: 'ignore' });
     const exited = new Promise<void>((done) => child.on('exit', () => done()));
     await pollUntil(async () => ((await labContainers('clirunner')).some((c) => c.State === 'exited') ? true : undefined), { timeoutMs: 300_000, intervalMs: 100, what: 'a node taken down by the scenario' });
@@ -154,5 +155,9 @@ describe.skipIf(reason)('certlab run: exit codes, Ctrl-C, kill -9', () => {
     expect(await labContainers('clirunner')).toHaveLength(0);
     expect(await d.listNetworks({ filters: { label: ['certlab.lab=clirunner'] } })).toHaveLength(0);
     expect((await d.listVolumes({ filters: { label: ['certlab.lab=clirunner'] } })).Volumes ?? []).toHaveLength(0);
+    // Images declare VOLUMEs: a container removed without its volumes leaves unlabelled ones behind.
+    const dangling = (await d.listVolumes({ filters: { dangling: ['true'] } })).Volumes ?? [];
+    const leftHere = dangling.filter((v) => Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') >= since);
+    expect(leftHere.map((v) => v.Name)).toEqual([]);
   });
 });
