@@ -11,6 +11,9 @@ import { signCsr } from './issue.ts';
 import { CERT_MANAGER_APPROLE } from './pki-layout.ts';
 import { HealthCheckedPool } from './pool.ts';
 
+/** A worker's pause after a failed request before its next one (a client retrying, not spinning). */
+export const RETRY_PAUSE_MS = 50;
+
 export interface IssuanceAttempt { startedAt: number; endedAt: number; ok: boolean; endpoint: string; serial?: string; error?: string }
 
 export interface LoadOptions {
@@ -70,7 +73,7 @@ export class IssuanceLoad {
         this.attempts.push({ startedAt, endedAt: Date.now(), ok: true, endpoint, serial: leaf.serial });
       } catch (err) {
         this.attempts.push({ startedAt, endedAt: Date.now(), ok: false, endpoint, error: vaultErrorText(err) });
-        await delay(50);
+        await delay(RETRY_PAUSE_MS);
       }
       if (this.opts.pauseMs) await delay(this.opts.pauseMs);
     }

@@ -20,6 +20,10 @@ export class HealthCheckedPool {
 
   constructor(private readonly cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, private readonly intervalMs = 200) {}
 
+  private get checkTimeoutMs(): number {
+    return Math.max(150, this.intervalMs * 2);
+  }
+
   /** A started pool whose health checks stop on every path (ctx.releases). */
   static async start(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, intervalMs?: number): Promise<HealthCheckedPool> {
     const pool = new HealthCheckedPool(cluster, intervalMs);
@@ -41,7 +45,7 @@ export class HealthCheckedPool {
     // A node that came back may publish a new port (engine-picked ports): look again while none is active.
     if (this.states.size && !this.active()) await refreshEndpoints(this.cluster);
     const fresh = new Map<string, HealthState>();
-    await Promise.all(this.endpoints.map(async (e) => fresh.set(e, (await health(this.cluster.http, e, Math.max(150, this.intervalMs * 2))).state)));
+    await Promise.all(this.endpoints.map(async (e) => fresh.set(e, (await health(this.cluster.http, e, this.checkTimeoutMs)).state)));
     const at = Date.now();
     for (const [e, to] of fresh) {
       const from = this.states.get(e) ?? 'unknown';
