@@ -11,13 +11,8 @@ export class Interrupted extends Error {
 
 export const INTERRUPTED_EXIT_CODE = 130;
 
-export interface InterruptHandle {
-  signal: AbortSignal;
-  /** Stops listening; the process's default handling returns. */
-  dispose(): void;
-}
-
-export function onInterrupt(say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): InterruptHandle {
+/** The command's abort signal: aborted (with an Interrupted) by the first Ctrl-C or SIGTERM. */
+export function onInterrupt(say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): AbortSignal {
   const controller = new AbortController();
   const handler = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -29,13 +24,7 @@ export function onInterrupt(say: (line: string) => void = (l) => process.stderr.
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
+  return controller.signal;
 }
 
 /** The abort reason as an Interrupted, when the signal was aborted by Ctrl-C or SIGTERM. */

@@ -3,7 +3,7 @@
  * writer, an HTTP client. Each is registered when it starts; whoever owns the stack (the runner) releases
  * what is left, newest first, on every path: success, failed check, thrown error, timeout, Ctrl-C.
  */
-export interface Released { what: string; ok: boolean; durationMs: number; error?: string }
+export interface Released { what: string; ok: boolean; startedAt: Date; durationMs: number; error?: string }
 
 /** Undoes one thing once; calling it again does nothing. */
 export type Release = () => Promise<void>;
@@ -41,6 +41,7 @@ export class Releases {
     for (const entry of [...this.entries].reverse()) {
       if (entry.done) continue;
       entry.done = true;
+      const startedAt = new Date();
       const t0 = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -48,9 +49,9 @@ export class Releases {
           Promise.resolve().then(entry.undo),
           new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`did not finish within ${timeoutMs} ms`)), timeoutMs); }),
         ]);
-        out.push({ what: entry.what, ok: true, durationMs: Math.round(performance.now() - t0) });
+        out.push({ what: entry.what, ok: true, startedAt, durationMs: Math.round(performance.now() - t0) });
       } catch (err) {
-        out.push({ what: entry.what, ok: false, durationMs: Math.round(performance.now() - t0), error: err instanceof Error ? err.message : String(err) });
+        out.push({ what: entry.what, ok: false, startedAt, durationMs: Math.round(performance.now() - t0), error: err instanceof Error ? err.message : String(err) });
       } finally {
         clearTimeout(timer);
       }

@@ -64,9 +64,9 @@ export const vaultSnapshotRestore: Scenario = {
     const { targets, domains } = run.ctx.config;
     let vaultCluster = await useVaultCluster(run.ctx);
     const endpoint = await activeEndpoint(vaultCluster);
-    const pool = await HealthCheckedPool.start(run.ctx, vaultCluster);
+    const { pool, stop: stopPool } = await HealthCheckedPool.start(run.ctx, vaultCluster);
     // The writer follows whichever cluster is current: the original, then the restored one (for cleanup).
-    const writer = await run.step('write markers every second', () => MarkerWriter.start(run.ctx, () => vaultCluster.admin(pool.active() ?? endpoint), run.runId));
+    const { writer, stop: stopWriter } = await run.step('write markers every second', () => MarkerWriter.start(run.ctx, () => vaultCluster.admin(pool.active() ?? endpoint), run.runId));
     const issued = await run.step('issue certificates and revoke one', () => issueAndRevoke(run, vaultCluster, endpoint));
     await run.step('markers being written', () => pollUntil(async () => (writer.written.length >= 3 ? true : undefined), { timeoutMs: 30_000, what: '3 markers', signal: run.ctx.signal }));
     const before = await pkiFacts(vaultCluster.admin(endpoint));
@@ -83,8 +83,8 @@ export const vaultSnapshotRestore: Scenario = {
     run.note('snapshot asked of a standby', await askStandby(vaultCluster, agent.token));
 
     await run.step('markers written after the snapshot', () => pollUntil(async () => (writer.written.filter((m) => m.at > snapshotAt).length >= 3 ? true : undefined), { timeoutMs: 30_000, what: '3 more markers', signal: run.ctx.signal }));
-    await writer.stop();
-    pool.stop();
+    await stopWriter();
+    await stopPool();
     const lastWritten = writer.newest()!;
 
     await run.step('destroy the cluster and its volumes', () => destroyRaftNodes(run.ctx));

@@ -21,7 +21,7 @@ import { statusTable } from './output.ts';
  */
 export function labContext(program: Command, opts: { interruptible?: boolean } = {}): LabContext {
   const config = loadConfig({ file: program.opts().config });
-  return createContext(config, opts.interruptible ? { signal: onInterrupt().signal } : {});
+  return createContext(config, opts.interruptible ? { signal: onInterrupt() } : {});
 }
 
 export function registerLabCommands(program: Command): void {

@@ -155,24 +155,34 @@ export async function labContainerProblems(lab: string, network: string): Promis
 }
 
 /**
- * Puts degraded lab containers back as they were: unpaused, started, reconnected with their aliases.
- * Returns one line per repair. What the component needs beyond that (Raft voters healthy again) is its
- * own `heal`.
+ * Puts one lab container back as it was: unpaused, started, or reconnected to the lab network with the
+ * aliases its label keeps. Safe to call when it is already back. Its names then follow the address it came
+ * back with (it may be another). Used by repairs and by the faults' undo alike.
+ */
+export async function bringBack(ctx: Pick<LabContext, 'config' | 'paths'>, container: string, problem: ContainerProblem['problem']): Promise<void> {
+  const d = await docker();
+  const c = d.getContainer(container);
+  const info = await c.inspect();
+  const network = ctx.config.network.name;
+  if (problem === 'paused') {
+    if (info.State.Paused) await c.unpause();
+  } else if (problem === 'stopped') {
+    if (!info.State.Running) await c.start();
+  } else if (!(network in (info.NetworkSettings.Networks ?? {}))) {
+    await d.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: aliasesOf(info.Config.Labels) } });
+  }
+  await registerLabNames(ctx);
+}
+
+/**
+ * Puts degraded lab containers back as they were (see bringBack). Returns one line per repair. What the
+ * component needs beyond that (Raft voters healthy again) is its own `heal`.
  */
 export async function repairLabContainers(ctx: LabContext): Promise<string[]> {
-  const d = await docker();
-  const network = ctx.config.network.name;
   const done: string[] = [];
-  for (const p of await labContainerProblems(ctx.config.name, network)) {
-    const c = d.getContainer(p.container);
-    if (p.problem === 'paused') await c.unpause();
-    else if (p.problem === 'stopped') await c.start();
-    else {
-      await d.getNetwork(network).connect({ Container: p.container, EndpointConfig: { Aliases: aliasesOf((await c.inspect()).Config.Labels) } });
-    }
+  for (const p of await labContainerProblems(ctx.config.name, ctx.config.network.name)) {
+    await bringBack(ctx, p.container, p.problem);
     done.push(`${p.container}: was ${p.problem}, ${p.problem === 'paused' ? 'unpaused' : p.problem === 'stopped' ? 'started' : 'reconnected'}`);
   }
-  // A container started or reconnected may have another address now.
-  if (done.length) await registerLabNames(ctx);
   return done;
 }

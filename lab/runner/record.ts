@@ -70,9 +70,7 @@ export async function runScenario(ctx: LabContext, scenario: Scenario, opts: Sce
     clearTimeout(limit);
     // Whatever of the scenario is still waiting stops now; then everything it started is undone.
     own.abort(new Error('the scenario is over'));
-    for (const r of await releases.releaseAll()) {
-      steps.steps.push({ group: 'cleanup', name: `release: ${r.what}`, ok: r.ok, durationMs: r.durationMs, startedAt: new Date(Date.now() - r.durationMs).toISOString(), endedAt: new Date().toISOString(), ...(r.error ? { error: r.error } : {}) });
-    }
+    for (const r of await releases.releaseAll()) steps.record('cleanup', `release: ${r.what}`, r.startedAt, r.durationMs, r.error);
   }
   const passed = assertions.every((a) => a.passed) && figures.every((f) => f.passed !== false) && steps.steps.every((s) => s.ok);
   const durationMs = Math.round(performance.now() - t0);

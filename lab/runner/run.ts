@@ -7,6 +7,7 @@ import { interruption } from '../interrupt.ts';
 import { restoreFullStrength } from '../lifecycle/heal.ts';
 import { bringUp, type UpOptions } from '../lifecycle/up.ts';
 import { writeReport, type RunReport, type ScenarioResult } from '../report/index.ts';
+import { StepRecorder } from '../timing/recorder.ts';
 import { describeEnvironment } from './environment.ts';
 import { runScenario } from './record.ts';
 import type { Scenario } from './scenario.ts';
@@ -33,18 +34,16 @@ function notRun(s: Scenario, reason: string): ScenarioResult {
  * timed as a cleanup step of that scenario and noted in its report. Returns why it could not be, if so.
  */
 async function restoreAfterFailure(ctx: LabContext, components: Component[], result: ScenarioResult): Promise<string | undefined> {
-  const t0 = performance.now();
-  const startedAt = new Date().toISOString();
+  const recorder = new StepRecorder();
   let error: string | undefined;
   try {
-    const healed = await restoreFullStrength(ctx, components, RESTORE_TIMEOUT_MS);
+    const healed = await recorder.time('cleanup', 'lab back to full strength', () => restoreFullStrength(ctx, components, RESTORE_TIMEOUT_MS));
     result.notes.push({ title: 'lab restored after the failure', body: [...healed.repaired, `waited for ${healed.waitedFor.join(', ') || 'nothing'} to be whole again`].join('\n') });
   } catch (err) {
     error = errorText(err);
     result.notes.push({ title: 'lab NOT restored after the failure', body: error });
   }
-  const durationMs = Math.round(performance.now() - t0);
-  result.steps.push({ group: 'cleanup', name: 'lab back to full strength', ok: !error, durationMs, startedAt, endedAt: new Date().toISOString(), ...(error ? { error } : {}) });
+  result.steps.push(...recorder.steps);
   return error;
 }
 

@@ -11,16 +11,21 @@ export class StepRecorder {
     const t0 = performance.now();
     try {
       const result = await work();
-      this.push(group, name, start, t0, true);
+      this.push(group, name, start, t0);
       return result;
     } catch (err) {
-      this.push(group, name, start, t0, false, err instanceof Error ? err.message : String(err));
+      this.push(group, name, start, t0, err instanceof Error ? err.message : String(err));
       throw err;
     }
   }
 
-  private push(group: string, name: string, start: Date, t0: number, ok: boolean, error?: string): void {
-    const durationMs = Math.round(performance.now() - t0);
+  private push(group: string, name: string, start: Date, t0: number, error?: string): void {
+    this.record(group, name, start, Math.round(performance.now() - t0), error);
+  }
+
+  /** A step timed elsewhere (a release the release stack ran and timed): failed when it has an error. */
+  record(group: string, name: string, start: Date, durationMs: number, error?: string): void {
+    const ok = error === undefined;
     this.steps.push({
       name, group, ok, durationMs, ...(error ? { error } : {}),
       startedAt: start.toISOString(),

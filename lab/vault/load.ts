@@ -121,9 +121,7 @@ async function startWarmLoad(ctx: LabContext, vaultCluster: VaultCluster, what: 
  * every path through ctx.releases. `stop` ends them now.
  */
 export async function startSteadyIssuance(ctx: LabContext, vaultCluster: VaultCluster, concurrency = 4): Promise<SteadyIssuance> {
-  const pool = new HealthCheckedPool(vaultCluster);
-  const stopPool = ctx.releases.defer('stop the health-checking pool', () => pool.stop());
-  await pool.start();
+  const { pool, stop: stopPool } = await HealthCheckedPool.start(ctx, vaultCluster);
   const { load, stop: stopLoad } = await startWarmLoad(ctx, vaultCluster, 'through the pool', { endpoints: () => pool.targets(), concurrency });
   return { load, pool, stop: async () => { await stopLoad(); await stopPool(); } };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LabContext } from '../context.ts';
+import type { Release } from '../releases.ts';
 import type { VaultClient } from './api.ts';
 
 export const MARKER_MOUNT = 'drill';
@@ -24,16 +25,16 @@ export class MarkerWriter {
 
   /**
    * A started writer whose loop stops, and whose markers are removed from whatever cluster `client` then
-   * points at, on every path (ctx.releases).
+   * points at, on every path (ctx.releases); `stop` ends the loop now.
    */
-  static async start(ctx: LabContext, client: () => VaultClient, runId: string): Promise<MarkerWriter> {
+  static async start(ctx: LabContext, client: () => VaultClient, runId: string): Promise<{ writer: MarkerWriter; stop: Release }> {
     const mounts = await client().mounts();
     if (!(`${MARKER_MOUNT}/` in (mounts.data ?? mounts))) await client().mount({ mount_point: MARKER_MOUNT, type: 'kv', options: { version: '1' } });
     const writer = new MarkerWriter(client, runId);
     ctx.releases.defer(`remove the markers of run ${runId}`, () => removeMarkers(client(), runId));
-    ctx.releases.defer('stop the marker writer', () => writer.stop());
+    const stop = ctx.releases.defer('stop the marker writer', () => writer.stop());
     writer.start();
-    return writer;
+    return { writer, stop };
   }
 
   start(): void {

@@ -1,4 +1,5 @@
 import type { LabContext } from '../context.ts';
+import type { Release } from '../releases.ts';
 import { pollUntil } from '../host/wait.ts';
 import { health, type HealthState } from './api.ts';
 import { refreshEndpoints, type VaultCluster } from './cluster.ts';
@@ -24,12 +25,12 @@ export class HealthCheckedPool {
     return Math.max(150, this.intervalMs * 2);
   }
 
-  /** A started pool whose health checks stop on every path (ctx.releases). */
-  static async start(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, intervalMs?: number): Promise<HealthCheckedPool> {
+  /** A started pool whose health checks stop on every path (ctx.releases); `stop` ends them now. */
+  static async start(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, intervalMs?: number): Promise<{ pool: HealthCheckedPool; stop: Release }> {
     const pool = new HealthCheckedPool(cluster, intervalMs);
-    ctx.releases.defer('stop the health-checking pool', () => pool.stop());
+    const stop = ctx.releases.defer('stop the health-checking pool', () => pool.stop());
     await pool.start();
-    return pool;
+    return { pool, stop };
   }
 
   private get endpoints(): string[] {

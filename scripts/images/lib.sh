@@ -44,7 +44,8 @@ debian_mirrors() {
 # docker build, labelled certlab.image.source=local so a local build can be told from a pulled image
 # (`docker images --filter label=certlab.image.source=local`). Never a certlab.lab label: that key belongs
 # to labs (its value is a lab's name), and containers inherit their image's labels.
-build_image() { docker build -q --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
+# --force-rm: a step that fails would otherwise leave its stopped container behind.
+build_image() { docker build -q --force-rm --label certlab.image.source=local -t "$IMAGE" "$@" >/dev/null; }
 
 # The official images of single static binaries are distroless; FROM scratch with the base image's CA bundle
 # (and with --zoneinfo its tz database, for binaries that load time zones) stands in for them.

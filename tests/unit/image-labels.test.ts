@@ -20,7 +20,7 @@ describe('image labels', () => {
 
   it('local builds are told apart by certlab.image.source=local', () => {
     const lib = readFileSync(join(dir, 'lib.sh'), 'utf8');
-    expect(lib).toMatch(/build_image\(\) \{ docker build -q --label certlab\.image\.source=local /);
+    expect(lib).toMatch(/build_image\(\) \{ docker build -q --force-rm --label certlab\.image\.source=local /);
     for (const f of ['kind-node.sh', 'debian-base.sh']) expect(readFileSync(join(dir, f), 'utf8'), f).toContain("LABEL certlab.image.source=local'");
   });
 
