@@ -32,6 +32,11 @@ export const TRAEFIK_VERSION = 'v3.5.3';
 /** The Gateway API version Traefik v3.5 implements (its go.mod); still serves v1beta1 for cert-manager v1.11. */
 export const GATEWAY_API_VERSION = 'v1.3.0';
 export const HELM_VERSION = 'v3.19.0';
+/** The only version the module proxy serves; publishes Gateway route hostnames to BIND over RFC2136. */
+export const EXTERNAL_DNS_VERSION = 'v0.23.0';
+/** k8s.io/kubernetes v1.34.4 test/images/agnhost/VERSION (built from that module, so its version is
+ *  KUBERNETES_VERSION); the lab's echo backend (`agnhost netexec`). */
+export const AGNHOST_VERSION = '2.56';
 
 const k8s = (name: string): ImageSpec => ({
   key: name,
@@ -77,6 +82,8 @@ export const KUBERNETES_IMAGES: readonly ImageSpec[] = [
   certManager('cainjector'),
   certManager('acmesolver'),
   { key: 'traefik', ref: `docker.io/library/traefik:${TRAEFIK_VERSION}`, version: TRAEFIK_VERSION, build: 'traefik', group: 'kubernetes', binary: '/usr/local/bin/traefik', needs: ['debian-base'] },
+  { key: 'external-dns', ref: `registry.k8s.io/external-dns/external-dns:${EXTERNAL_DNS_VERSION}`, version: EXTERNAL_DNS_VERSION, build: 'external-dns', group: 'kubernetes', binary: '/ko-app/external-dns', needs: ['debian-base'] },
+  { key: 'agnhost', ref: `registry.k8s.io/e2e-test-images/agnhost:${AGNHOST_VERSION}`, version: KUBERNETES_VERSION, build: 'agnhost', group: 'kubernetes', binary: '/agnhost', needs: ['debian-base'] },
 ];
 
 /** Images that go into the kind cluster with `kind load docker-image` (the node image carries the rest). */
@@ -86,6 +93,8 @@ export const KUBE_WORKLOAD_IMAGES: readonly string[] = [
   'cert-manager-cainjector',
   'cert-manager-acmesolver',
   'traefik',
+  'external-dns',
+  'agnhost',
 ];
 
 export interface ToolSpec {

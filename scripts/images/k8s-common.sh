@@ -11,15 +11,37 @@ k8s_bin_dir() { echo "$BUILD_ROOT/kubernetes/$1/bin"; }
 
 # k8s_build_binaries vX.Y.Z: builds all K8S_COMPONENTS into $(k8s_bin_dir vX.Y.Z), skipping when present.
 k8s_build_binaries() {
-  local ver="$1" out src staging minor patch c missing=()
+  local ver="$1" out c missing=()
   out=$(k8s_bin_dir "$ver")
   for c in "${K8S_COMPONENTS[@]}"; do [ -x "$out/$c" ] || missing+=("$c"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   mkdir -p "$out"
-  exec 9>"$BUILD_ROOT/kubernetes-$ver.lock"; flock 9
+  k8s_lock "$ver"
   missing=(); for c in "${K8S_COMPONENTS[@]}"; do [ -x "$out/$c" ] || missing+=("$c"); done
-  [ ${#missing[@]} -eq 0 ] && { flock -u 9; return 0; }
+  [ ${#missing[@]} -eq 0 ] && { k8s_unlock; return 0; }
   local t0=$SECONDS
+  k8s_module_build "$ver" "$out/" "" $(printf './cmd/%s ' "${missing[@]}")
+  say "kubernetes $ver binaries built in $((SECONDS - t0))s"
+  k8s_unlock
+}
+
+# k8s_go_build vX.Y.Z OUT LDFLAGS PKG...: other packages of k8s.io/kubernetes@vX.Y.Z (test/images/agnhost)
+# built the same way, into OUT (a file, or a directory ending in /), with LDFLAGS added.
+k8s_go_build() {
+  k8s_lock "$1"
+  k8s_module_build "$@"
+  k8s_unlock
+}
+
+# One build of a version at a time: they share the module copy under $BUILD_ROOT/kubernetes/<version>/src.
+k8s_lock() { exec 9>"$BUILD_ROOT/kubernetes-$1.lock"; flock 9; }
+k8s_unlock() { flock -u 9; }
+
+# k8s_module_build vX.Y.Z OUT LDFLAGS PKG... (holding the lock): a copy of the module with the staging
+# replaces pointed at the published modules, go build, the copy removed.
+k8s_module_build() {
+  local ver="$1" out="$2" extra="$3" src staging minor patch
+  shift 3
   src="$BUILD_ROOT/kubernetes/$ver/src"
   say "k8s.io/kubernetes@$ver: module copy"
   module_copy "k8s.io/kubernetes@$ver" "$src"
@@ -39,10 +61,8 @@ k8s_build_binaries() {
   for k in "gitVersion=$ver" "gitMajor=1" "gitMinor=$minor" "gitCommit=${commit:-0000000000000000000000000000000000000000}" "gitTreeState=clean" "buildDate=$date"; do
     ld+=("-X" "k8s.io/client-go/pkg/version.$k" "-X" "k8s.io/component-base/version.$k")
   done
-  say "go build ${missing[*]} (staging modules at $staging)"
+  say "go build $* (staging modules at $staging)"
   (cd "$src" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 nice -n 10 go build -trimpath -tags 'providerless' \
-      -ldflags "-s -w ${ld[*]}" -o "$out/" $(printf './cmd/%s ' "${missing[@]}"))
-  say "kubernetes $ver binaries built in $((SECONDS - t0))s"
+      -ldflags "-s -w ${ld[*]}${extra:+ $extra}" -o "$out" "$@")
   rm -rf "$src"
-  flock -u 9
 }
