@@ -3,10 +3,11 @@ import { LabError } from './errors.ts';
 import { acmeComponent } from './acme/index.ts';
 import { dnsComponent } from './dns/index.ts';
 import { kubeClusterComponent } from './kube/index.ts';
+import { platformComponent } from './platform/index.ts';
 import { vaultComponent } from './vault/index.ts';
 
 /** Every component `certlab up` knows, in the order they come up. */
-export const COMPONENTS: readonly Component[] = [dnsComponent, acmeComponent, vaultComponent, kubeClusterComponent];
+export const COMPONENTS: readonly Component[] = [dnsComponent, acmeComponent, vaultComponent, kubeClusterComponent, platformComponent];
 
 export const DEFAULT_COMPONENTS = COMPONENTS.map((c) => c.name);
 

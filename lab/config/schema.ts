@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CERT_MANAGER_VERSION } from '../images/kubernetes.ts';
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().min(1).max(3_600_000);
@@ -54,6 +55,14 @@ export const LabConfigSchema = z.strictObject({
     restoreRtoMs: ms.default(60_000),
     /** Snapshot restore: acknowledged writes lost (newest kept marker to the last written). */
     restoreRpoMs: ms.default(15_000),
+  }).prefault({}),
+  versions: z.strictObject({
+    /**
+     * cert-manager release in the kind cluster. The default is the one that builds from source here; any
+     * other (e.g. the current release) needs its four images pulled where a registry is reachable. The
+     * lab switches Gateway API support on the way that release takes it.
+     */
+    certManager: z.string().regex(/^v1\.\d+\.\d+$/, 'must be a cert-manager release such as v1.11.5').default(CERT_MANAGER_VERSION),
   }).prefault({}),
   domains: z.strictObject({
     /** Zone the lab's CoreDNS serves for private names (Vault nodes, internal services). */

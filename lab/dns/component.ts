@@ -66,7 +66,7 @@ async function dnsStatus(ctx: LabContext): Promise<StatusRow[]> {
   return [
     {
       component: layout.bind.component, address: bind.address, health: bind.health, role: 'authoritative',
-      detail: bind.health === 'down' ? 'not running' : `zone ${layout.publicZone}, RFC 2136 TXT updates with key ${layout.tsigKeyName}${bindIp ? `, ${bindIp} on ${network}` : ''}`,
+      detail: bind.health === 'down' ? 'not running' : `zone ${layout.publicZone}, RFC 2136 updates (TXT, A, AAAA, CNAME) and transfers with key ${layout.tsigKeyName}${bindIp ? `, ${bindIp} on ${network}` : ''}`,
     },
     {
       component: layout.coredns.component, address: coredns.address, health: coredns.health, role: 'resolver',

@@ -32,6 +32,14 @@ export async function resolveTxt(server: DnsServer, name: string): Promise<strin
   });
 }
 
+/** The IPv4 addresses at `name`, [] when the name or the type does not exist. */
+export async function resolveA(server: DnsServer, name: string, timeoutMs?: number): Promise<string[]> {
+  const { rcode, packet } = await query(server, name, 'A', timeoutMs);
+  if (rcode === 'NXDOMAIN') return [];
+  if (rcode !== 'NOERROR') throw new Error(`A ${name}: ${rcode}`);
+  return (packet.answers ?? []).flatMap((a) => (a.type === 'A' && sameName(a.name, name) ? [a.data] : []));
+}
+
 /** The zone's SOA when the server answers for it, undefined otherwise. */
 export async function querySoa(server: DnsServer, zone: string, timeoutMs?: number): Promise<dnsPacket.SoaData | undefined> {
   const { rcode, packet } = await query(server, zone, 'SOA', timeoutMs);

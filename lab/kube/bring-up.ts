@@ -24,11 +24,11 @@ const GROUP = 'cluster';
 const WAIT_MS = 180_000;
 
 export interface KubeClusterOptions {
-  /** cert-manager release to install (default the locally built v1.11.5). Another version's images must be
+  /** cert-manager release to install (default config.versions.certManager). Another version's images must be
    *  present locally (e.g. `docker pull quay.io/jetstack/cert-manager-controller:v1.21.2`, same for webhook,
    *  cainjector, acmesolver); its chart is assembled from the Go module. */
   certManagerVersion?: string;
-  /** kind config to use instead of the repository's kind-config.yaml. */
+  /** kind config to use instead of fixtures/kube/kind-config.yaml. */
   kindConfigFile?: string;
 }
 
@@ -57,7 +57,8 @@ async function reusableKubeconfig(ctx: LabContext, layout: KubeClusterLayout, ki
 export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions = {}): Promise<KubeCluster> {
   const { steps } = ctx;
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
-  await assertKubeImagesPresent(opts.certManagerVersion);
+  const certManagerVersion = opts.certManagerVersion ?? ctx.config.versions.certManager;
+  await assertKubeImagesPresent(certManagerVersion);
   // The dns component runs on the lab network, so that network exists.
   const { corednsIp } = await labDns(ctx);
 
@@ -76,7 +77,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
 
   // The workload images go in while the node network comes up; CoreDNS is reconfigured beside the rest.
   ctx.progress('kind load images, node network');
-  const loading = steps.time(GROUP, 'kind load images', () => loadKubeImages(ctx, layout, tools.kind, kubeWorkloadImages(opts.certManagerVersion)));
+  const loading = steps.time(GROUP, 'kind load images', () => loadKubeImages(ctx, layout, tools.kind, kubeWorkloadImages(certManagerVersion)));
   loading.catch(() => undefined);
   await steps.time(GROUP, 'node network ready', () => setUpNodeNetwork(kubeCluster, WAIT_MS));
   const forwarding = steps.time(GROUP, 'coredns forwards lab zones', () => forwardLabZones(kubeCluster, corednsIp, WAIT_MS));
@@ -89,7 +90,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
   await Promise.all([
     steps.time(GROUP, 'traefik ready', () => installTraefik(kubeCluster, WAIT_MS)),
     steps.time(GROUP, 'cert-manager ready', () => installCertManager(ctx, kubeCluster, {
-      helm: tools.helm, timeoutMs: WAIT_MS, ...(opts.certManagerVersion ? { version: opts.certManagerVersion } : {}),
+      helm: tools.helm, timeoutMs: WAIT_MS, labDns: corednsIp, version: certManagerVersion,
     })),
     forwarding,
   ]);

@@ -62,11 +62,11 @@ export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, ku
 }
 
 /**
- * The lab's running kind cluster for a scenario: its API answers, its kubeconfig is written to
- * layout.kubeconfigFile, and its watches stop when the run releases what it started (ctx.releases).
- * A lab without a running kind cluster is a clear error.
+ * The lab's running kind cluster, for a component's bring-up or status: its API answers and its
+ * kubeconfig is written to layout.kubeconfigFile. Its waits stop with ctx.signal (and `stop`). A lab
+ * without a running kind cluster is a clear error.
  */
-export async function connectKubeCluster(ctx: LabContext): Promise<KubeCluster> {
+export async function openKubeCluster(ctx: LabContext, stop?: AbortSignal): Promise<KubeCluster> {
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
   const nodeAddress = await controlPlaneAddress(layout);
   if (!nodeAddress) throw new LabError(`the kind cluster ${layout.name} of lab ${ctx.config.name} is not running`, 'run `certlab up cluster`');
@@ -80,7 +80,16 @@ export async function connectKubeCluster(ctx: LabContext): Promise<KubeCluster> 
   } catch (err) {
     throw new LabError(`the API of the kind cluster ${layout.name} does not answer (${errorText(err)})`, 'run `certlab up cluster`, which replaces a broken kind cluster');
   }
+  return kubeClusterHandle(ctx, layout, kubeconfig, nodeAddress, stop);
+}
+
+/**
+ * The lab's running kind cluster for a scenario (openKubeCluster), whose watches stop when the run
+ * releases what it started (ctx.releases).
+ */
+export async function connectKubeCluster(ctx: LabContext): Promise<KubeCluster> {
   const stop = new AbortController();
-  ctx.releases.defer(`stop watching the kind cluster ${layout.name}`, () => stop.abort(new Error(`the handle on the kind cluster ${layout.name} was released`)));
-  return kubeClusterHandle(ctx, layout, kubeconfig, nodeAddress, stop.signal);
+  const kubeCluster = await openKubeCluster(ctx, stop.signal);
+  ctx.releases.defer(`stop watching the kind cluster ${kubeCluster.layout.name}`, () => stop.abort(new Error(`the handle on the kind cluster ${kubeCluster.layout.name} was released`)));
+  return kubeCluster;
 }

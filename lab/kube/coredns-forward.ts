@@ -8,7 +8,10 @@ const MARKER = '\n# certlab lab zones\n';
 
 /**
  * Adds a server block per lab zone to the kind cluster's CoreDNS Corefile, forwarding to `server` (none
- * without one), then restarts CoreDNS and waits for it (no waiting on the reload plugin's timer).
+ * without one), then restarts CoreDNS and waits for it (no waiting on the reload plugin's timer). The
+ * blocks have no cache: the lab's CoreDNS is on the same machine, and a name External-DNS just published
+ * (or a Vault node's new address) must resolve at once, not after a cached NXDOMAIN expires (CoreDNS's
+ * cache plugin keeps one up to 30 s by default).
  */
 export async function forwardLabZones(kubeCluster: KubeCluster, server: string | undefined, timeoutMs: number): Promise<void> {
   const zones = kubeCluster.layout.labZones;
@@ -16,7 +19,7 @@ export async function forwardLabZones(kubeCluster: KubeCluster, server: string |
   const corefile: string = cm.data?.Corefile ?? '';
   const base = corefile.split(MARKER)[0]!.trimEnd();
   const blocks = server && zones.length
-    ? zones.map((z) => `${z}:53 {\n    errors\n    cache 30\n    forward . ${server}\n}`).join('\n')
+    ? zones.map((z) => `${z}:53 {\n    errors\n    forward . ${server}\n}`).join('\n')
     : '';
   const next = blocks ? `${base}${MARKER}${blocks}\n` : `${base}\n`;
   if (next !== corefile) {

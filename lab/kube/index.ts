@@ -1,10 +1,10 @@
-export { CERT_MANAGER_DEPLOYMENTS, certManagerChart, certManagerValues, installCertManager, waitCertManagerReady, type CertManagerInstall } from './addons/cert-manager.ts';
+export { acmeSpeedArgs, CERT_MANAGER_DEPLOYMENTS, CERT_MANAGER_DNS01_WAIT_S, certManagerChart, certManagerValues, http01SelfCheckWaitS, installCertManager, waitCertManagerReady, type CertManagerInstall } from './addons/cert-manager.ts';
 export { gatewayClassAccepted, installTraefik, traefikManifests, TRAEFIK_CONTROLLER_NAME, TRAEFIK_HTTP_PORT, TRAEFIK_HTTPS_PORT } from './addons/traefik.ts';
 export { condition, crdEstablished, deploymentAvailable, explainDeployment, parseYamlDocuments, type KubeObject, type WaitSpec } from './api.ts';
 export { ensureKubernetesTools } from './artifacts.ts';
 export { startKubeCluster, type KubeClusterOptions } from './bring-up.ts';
 export { kubeClusterComponent } from './component.ts';
-export { connectKubeCluster, type KubeCluster } from './connect.ts';
+export { connectKubeCluster, openKubeCluster, type KubeCluster } from './connect.ts';
 export { deleteLabKubeClusters, findLabKubeClusters, renderKindConfig } from './kind.ts';
 export { kubeClusterLayout, kubeClusterName, type KubeClusterLayout } from './layout.ts';
 export { kubeClusterStatus } from './status.ts';

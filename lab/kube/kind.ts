@@ -7,18 +7,19 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
+import { FIXTURES_DIR } from '../fixtures.ts';
 import { runCommand } from '../host/command.ts';
 import { docker, imageExists } from '../host/docker.ts';
 import { imageByKey } from '../images/catalog.ts';
 import { KUBE_WORKLOAD_IMAGES, KUBERNETES_VERSION } from '../images/kubernetes.ts';
 import { parseYamlDocuments } from './api.ts';
-import { existingTool, REPO_ROOT } from './artifacts.ts';
+import { existingTool } from './artifacts.ts';
 import { KUBE_CLUSTER_PREFIX, kubeClusterName, type KubeClusterLayout } from './layout.ts';
 
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 export const NODE_IMAGE = `kindest/node:${KUBERNETES_VERSION}`;
-/** The user's kind config at the repository root. */
-export const KIND_CONFIG_FILE = join(REPO_ROOT, 'kind-config.yaml');
+/** The user's kind config, with the lab's other fixtures. */
+export const KIND_CONFIG_FILE = join(FIXTURES_DIR, 'kube', 'kind-config.yaml');
 
 export interface KindNode { name: string; id: string; role: string; running: boolean; ip?: string }
 
@@ -57,7 +58,7 @@ export async function findLabKubeClusters(labName?: string): Promise<string[]> {
   return [...names].sort();
 }
 
-/** The effective kind config: the user's kind-config.yaml with what the lab needs enforced. */
+/** The effective kind config: fixtures/kube/kind-config.yaml with what the lab needs enforced. */
 export async function renderKindConfig(file = KIND_CONFIG_FILE): Promise<{ text: string; warnings: string[] }> {
   const warnings: string[] = [];
   const docs = existsSync(file) ? parseYamlDocuments(await readFile(file, 'utf8')) : [];
@@ -94,7 +95,7 @@ export function hostHasCapability(bit: number): boolean {
 }
 
 /**
- * `kind create cluster` on the lab network from `configFile` (default kind-config.yaml) with what the lab
+ * `kind create cluster` on the lab network from `configFile` (default fixtures/kube/kind-config.yaml) with what the lab
  * enforces; returns the kubeconfig text (also at layout.kubeconfigFile). kind's own lines go to progress.
  */
 export async function createKindCluster(ctx: LabContext, layout: KubeClusterLayout, kind: string, configFile?: string): Promise<string> {

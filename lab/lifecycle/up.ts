@@ -1,4 +1,5 @@
-import { Listr, PRESET_TIMER } from 'listr2';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
 import type { Component } from '../component.ts';
 import type { LabContext } from '../context.ts';
 import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
@@ -30,6 +31,7 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
   await labNetwork(ctx.config.name, ctx.config.network.name);
   await assertPortsFree(pending.flatMap((c) => c.hostPorts(ctx.config)));
 
+  const work = componentTasks(ctx, components, (c) => (healing.includes(c) ? 'heal' : pending.includes(c) ? 'start' : 'skip'));
   const list = new Listr([
     ...(repaired.length ? [{
       title: `repaired ${repaired.length} container(s) left degraded`,
@@ -45,16 +47,10 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
       },
     },
     { title: `network ${ctx.config.network.name}`, task: () => ctx.steps.time('up', 'network', () => ensureNetwork(ctx.config.name, ctx.config.network.name, ctx.config.network.subnet)) },
-    ...components.map((c) => ({
-      title: `${c.name}: ${c.description}`,
-      skip: () => !pending.includes(c) && !healing.includes(c) && 'already running',
-      task: async (_: unknown, task: { output: string }) => {
-        ctx.signal?.throwIfAborted();
-        ctx.progress = (line) => { task.output = line; };
-        if (healing.includes(c)) await ctx.steps.time('up', `${c.name} whole again`, () => c.heal!(ctx, HEAL_TIMEOUT_MS));
-        else await ctx.steps.time('up', c.name, () => c.start(ctx));
-      },
-    })),
+    {
+      title: 'components, each as soon as those it comes after are up',
+      task: (_: unknown, task: TaskWrapper) => task.newListr(work.tasks, { concurrent: true, exitOnError: true }),
+    },
   ], {
     exitOnError: true,
     // Ctrl-C is the command's to handle (ctx.signal): this run's work stops, then what it made is removed.
@@ -69,11 +65,60 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
     // Interrupted as the last task finished: still an interrupted bring-up, undone like any other.
     ctx.signal?.throwIfAborted();
   } catch (err) {
+    // Every component task stops (at its next wait) before the cleanup takes its inventory.
+    await work.settled(SETTLE_AFTER_INTERRUPT_MS);
     await undoBringUp(ctx, before);
     const interrupted = interruption(ctx.signal);
     if (interrupted) process.stderr.write('certlab: removed what this bring-up made\n');
     throw interrupted ?? err;
   }
+}
+
+type Work = 'start' | 'heal' | 'skip';
+type TaskWrapper = Parameters<ListrTask['task']>[1];
+
+/**
+ * One task per component, each starting as soon as the components it comes after are done (the Vault
+ * cluster and the kind cluster come up side by side, both after DNS). Each gets its own progress line and
+ * a signal that also aborts when another component fails, so a failed bring-up stops every task in flight
+ * (each at its next wait) before the cleanup takes its inventory.
+ */
+function componentTasks(ctx: LabContext, components: Component[], work: (c: Component) => Work) {
+  const failed = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, failed.signal]) : failed.signal;
+  const done = new Map<string, Promise<void>>();
+  const resolvers = new Map<string, { resolve: () => void; reject: (err: unknown) => void }>();
+  for (const c of components) {
+    done.set(c.name, new Promise<void>((resolve, reject) => resolvers.set(c.name, { resolve, reject })));
+    done.get(c.name)!.catch(() => undefined);
+    if (work(c) === 'skip') resolvers.get(c.name)!.resolve();
+  }
+  const tasks: ListrTask[] = components.map((c) => ({
+    title: `${c.name}: ${c.description}`,
+    skip: () => work(c) === 'skip' && 'already running',
+    task: async (_: unknown, task: TaskWrapper) => {
+      const own: LabContext = { ...ctx, signal, progress: (line) => { task.output = line; } };
+      try {
+        const waitingFor = c.after.filter((d) => done.has(d));
+        if (waitingFor.length) task.output = `after ${waitingFor.join(', ')}`;
+        await Promise.all(waitingFor.map((d) => done.get(d)));
+        signal.throwIfAborted();
+        if (work(c) === 'heal') await ctx.steps.time('up', `${c.name} whole again`, () => c.heal!(own, HEAL_TIMEOUT_MS));
+        else await ctx.steps.time('up', c.name, () => c.start(own));
+        resolvers.get(c.name)!.resolve();
+      } catch (err) {
+        resolvers.get(c.name)!.reject(err);
+        if (!failed.signal.aborted) failed.abort(err);
+        throw err;
+      }
+    },
+  }));
+  const settled = async (timeoutMs: number): Promise<void> => {
+    failed.abort(new Error('the bring-up stopped'));
+    // A task Listr never began would never settle: bounded.
+    await Promise.race([Promise.allSettled(done.values()), delay(timeoutMs)]);
+  };
+  return { tasks, settled };
 }
 
 /**

@@ -16,13 +16,15 @@ const BIND_IP = '172.29.0.5';
 const directives = (text: string, comment: RegExp) => text.split('\n').map((l) => l.replace(comment, '').trim()).filter(Boolean);
 
 describe('named.conf', () => {
-  it('serves the public zone, takes TXT updates signed with the lab key only, and never recurses', async () => {
+  it('serves the public zone, takes TXT and address updates and transfers signed with the lab key only, and never recurses', async () => {
     const conf = await renderNamedConf(layout.publicZone, key);
     expect(conf).toContain(`zone "certlab.example" {`);
     expect(conf).toContain(`key "certlab-unit-rfc2136" {`);
     expect(conf).toMatch(/algorithm hmac-sha256;/);
     expect(conf).toContain(`secret "${key.secret}";`);
-    expect(conf).toMatch(/grant certlab-unit-rfc2136 zonesub TXT;/);
+    expect(conf).toMatch(/grant certlab-unit-rfc2136 zonesub TXT A AAAA CNAME;/);
+    expect(conf).toMatch(/allow-transfer \{ key "certlab-unit-rfc2136"; \};/);
+    expect(conf).not.toMatch(/zonesub (ANY|.*\bNS\b|.*\bSOA\b)/);
     expect(conf).toMatch(/recursion no;/);
     expect(conf).not.toMatch(/allow-update\s*\{\s*any/);
     expect(conf).not.toMatch(/forwarders/);

@@ -19,9 +19,41 @@ function minor(version: string): number {
   return Number(m[1]);
 }
 
-/** Helm values that install cert-manager (CRDs included) with Gateway API support, for `version`. */
-export function certManagerValues(version: string): Record<string, unknown> {
+/**
+ * Waits cert-manager's ACME code always takes, whatever its flags (read in its source, v1.11.5 and
+ * v1.21.2): after a DNS-01 challenge's propagation check passes, a fixed 60 s sleep (pkg/issuer/acme/dns/
+ * dns.go; cert-manager #5430, #5447), and challenges for the same name (a name and its wildcard) are solved
+ * one after the other; the HTTP-01 self-check passes 5 times 2 s apart (pkg/issuer/acme/http/http.go),
+ * 10 s, since v1.21 8 s (no sleep after the last pass).
+ */
+export const CERT_MANAGER_DNS01_WAIT_S = 60;
+export function http01SelfCheckWaitS(version: string): number {
+  return minor(version) >= 21 ? 8 : 10;
+}
+
+/**
+ * Controller flags that make ACME as fast as the lab's DNS allows, as cert-manager's own end-to-end setup
+ * does (make/e2e-setup.mk). With defaults, cert-manager checks DNS-01 propagation through the pod's
+ * resolver (the kind cluster's CoreDNS, which caches) and then at the zone's authoritative servers, and
+ * retries every 10 s; the lab's CoreDNS has no cache and takes BIND's answers as they are, so it is asked
+ * directly and every second. The HTTP-01 self-check resolves through it too.
+ */
+export function acmeSpeedArgs(labDns: string): string[] {
+  return [
+    `--dns01-recursive-nameservers=${labDns}:53`,
+    '--dns01-recursive-nameservers-only',
+    '--dns01-check-retry-period=1s',
+    `--acme-http01-solver-nameservers=${labDns}:53`,
+  ];
+}
+
+/**
+ * Helm values that install cert-manager (CRDs included) with Gateway API support, for `version`;
+ * with `labDns` (the lab's CoreDNS address), ACME checks go straight to it (acmeSpeedArgs).
+ */
+export function certManagerValues(version: string, labDns?: string): Record<string, unknown> {
   const v = minor(version);
+  const speed = labDns ? acmeSpeedArgs(labDns) : [];
   const values: Record<string, unknown> = {
     // The lab waits by watching the Deployments and the webhook's CA bundle; startupapicheck would need the
     // cert-manager-ctl image besides.
@@ -31,9 +63,10 @@ export function certManagerValues(version: string): Record<string, unknown> {
   if (v >= 15) {
     values.crds = { enabled: true, keep: false };
     values.config = { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true };
+    values.extraArgs = speed;
   } else {
     values.installCRDs = true;
-    values.extraArgs = ['--feature-gates=ExperimentalGatewayAPISupport=true'];
+    values.extraArgs = ['--feature-gates=ExperimentalGatewayAPISupport=true', ...speed];
   }
   return values;
 }
@@ -81,6 +114,8 @@ export interface CertManagerInstall {
   timeoutMs: number;
   /** Default the locally built v1.11.5. */
   version?: string;
+  /** The lab's CoreDNS on the lab network, for cert-manager's ACME checks (acmeSpeedArgs). */
+  labDns?: string;
   /** Chart directory or reference (e.g. oci://quay.io/jetstack/charts/cert-manager); default: the chart
    *  assembled from the cert-manager module of `version` (Go module proxy), so only images need pulling. */
   chart?: string;
@@ -92,7 +127,7 @@ export async function installCertManager(ctx: LabContext, kubeCluster: KubeClust
   const version = o.version ?? CERT_MANAGER_VERSION;
   const chart = o.chart ?? (await certManagerChart(version));
   await mkdir(layout.stateDir, { recursive: true });
-  await writeFile(layout.certManagerValuesFile, JSON.stringify(certManagerValues(version), null, 2));
+  await writeFile(layout.certManagerValuesFile, JSON.stringify(certManagerValues(version, o.labDns), null, 2));
   const versionArgs = o.chart && !o.chart.startsWith('/') ? ['--version', version] : [];
   await runCommand(
     [o.helm, 'upgrade', '--install', 'cert-manager', chart, ...versionArgs, '--namespace', layout.namespaces.certManager, '--create-namespace', '--kubeconfig', kubeCluster.kubeconfigFile, '--values', layout.certManagerValuesFile],

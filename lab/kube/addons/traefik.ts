@@ -13,7 +13,13 @@ export const TRAEFIK_DEPLOYMENTS = ['traefik'];
 export const TRAEFIK_HTTP_PORT = 8000;
 export const TRAEFIK_HTTPS_PORT = 8443;
 
-export async function traefikManifests(image = imageByKey('traefik').ref): Promise<KubeObject[]> {
+/**
+ * Traefik's manifests. `gatewayAddress` (the kind node's address on the lab network) is where the Gateways
+ * answer on ports 80 and 443, as a cloud load balancer's address would: the Service takes it as an
+ * external IP (kube-proxy forwards it, from the lab network and from pods alike) and Traefik writes it
+ * into every Gateway's status.addresses, which External-DNS publishes.
+ */
+export async function traefikManifests(gatewayAddress: string, image = imageByKey('traefik').ref): Promise<KubeObject[]> {
   const labels = { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/part-of': 'certlab' };
   const rbac = parseYamlDocuments(await readFile(await artifactPath('traefik-rbac'), 'utf8'));
   const role = rbac.find((o) => o.kind === 'ClusterRole');
@@ -50,8 +56,7 @@ export async function traefikManifests(image = imageByKey('traefik').ref): Promi
                 '--ping=true',
                 '--ping.entryPoint=traefik',
                 '--providers.kubernetesgateway=true',
-                `--providers.kubernetesgateway.statusAddress.service.name=traefik`,
-                `--providers.kubernetesgateway.statusAddress.service.namespace=${TRAEFIK_NAMESPACE}`,
+                `--providers.kubernetesgateway.statusAddress.ip=${gatewayAddress}`,
                 '--log.level=INFO',
                 '--global.checkNewVersion=false',
                 '--global.sendAnonymousUsage=false',
@@ -78,6 +83,7 @@ export async function traefikManifests(image = imageByKey('traefik').ref): Promi
       metadata: { name: 'traefik', namespace: TRAEFIK_NAMESPACE, labels },
       spec: {
         type: 'NodePort',
+        externalIPs: [gatewayAddress],
         selector: { 'app.kubernetes.io/name': 'traefik' },
         ports: [
           { name: 'web', port: 80, targetPort: 'web', nodePort: TRAEFIK_NODE_PORTS.http },
@@ -97,7 +103,7 @@ export const gatewayClassAccepted = (gc: KubeObject): boolean => condition(gc, '
 
 /** Applies the manifests, then waits until the Deployment is available and the GatewayClass Accepted. */
 export async function installTraefik(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
-  await kubeCluster.apply(await traefikManifests());
+  await kubeCluster.apply(await traefikManifests(kubeCluster.nodeAddress));
   await Promise.all([
     kubeCluster.waitUntil({
       path: `/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments`, names: TRAEFIK_DEPLOYMENTS, ready: deploymentAvailable,
