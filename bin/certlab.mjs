@@ -4,6 +4,9 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Before the CLI loads: the task list's library fixes its colours when it loads (lab/cli/terminal.ts).
+const { settleColour } = await import('../lab/cli/terminal.ts');
+settleColour();
 const { runCli } = await import('../lab/cli/main.ts');
 const { SCENARIOS } = await import('../scenarios/index.ts');
 await runCli(SCENARIOS);

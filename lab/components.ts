@@ -1,5 +1,5 @@
 import type { Component } from './component.ts';
-import { LabError } from './errors.ts';
+import { InputError } from './errors.ts';
 import { acmeComponent } from './acme/index.ts';
 import { dnsComponent } from './dns/index.ts';
 import { kubeClusterComponent } from './kube/index.ts';
@@ -17,7 +17,7 @@ export function resolveComponents(names: string[]): Component[] {
   const wanted = new Set<string>();
   const visit = (name: string) => {
     const c = known.get(name);
-    if (!c) throw new LabError(`unknown component "${name}"`, `use one of: ${[...known.keys()].join(', ')}`);
+    if (!c) throw new InputError(`unknown component "${name}"`, `use one of: ${[...known.keys()].join(', ')}`);
     c.after.forEach(visit);
     wanted.add(name);
   };

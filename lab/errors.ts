@@ -13,6 +13,17 @@ export class LabError extends Error {
   }
 }
 
+/** Exit code of a command given bad input: a wrong flag, value, name or configuration. */
+export const BAD_INPUT_EXIT_CODE = 2;
+
+/**
+ * Bad input (a flag, a name, a configuration value): nothing was tried, so CI can tell "you called it
+ * wrong" (exit 2) from "the lab failed" (exit 1).
+ */
+export class InputError extends LabError {
+  override name = 'InputError';
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,9 +1,25 @@
 import type { Command } from 'commander';
-import { LabError } from '../errors.ts';
+import { InputError, LabError } from '../errors.ts';
 import { IMAGES, type ImageGroup } from '../images/catalog.ts';
 import { supplyImage, withDependencies, type SupplyMode } from '../images/supply.ts';
 import { resolveComponents } from '../components.ts';
 import { labContext } from './lab.ts';
+import { outputOption, writeJson, type OutputFormat } from './output-format.ts';
+import { renderTable } from './table.ts';
+import { tableWidth } from './terminal.ts';
+
+/** `certlab images list -o json`: every key on every image, null or [] where the catalog has none. */
+function imagesDocument() {
+  return {
+    images: IMAGES.map((i) => ({ key: i.key, group: i.group, ref: i.ref, version: i.version, build: i.build, binary: i.binary ?? null, needs: i.needs ?? [] })),
+  };
+}
+
+function imagesTable(wide: boolean, maxWidth: number | undefined): string {
+  const headers = ['key', 'group', 'reference', ...(wide ? ['version', 'build', 'binary'] : [])];
+  const rows = IMAGES.map((i) => [i.key, i.group, i.ref, ...(wide ? [i.version, `scripts/images/${i.build}.sh`, i.binary ?? '-'] : [])]);
+  return renderTable({ headers, rows }, { maxWidth });
+}
 
 interface Selection { only?: string; group?: ImageGroup; all?: boolean }
 
@@ -13,7 +29,7 @@ function selected(program: Command, { only, group, all }: Selection) {
     : group || all ? IMAGES.filter((i) => !group || i.group === group).map((i) => i.key)
     : resolveComponents([]).flatMap((c) => c.images(labContext(program).config));
   const unknown = keys.filter((k) => !IMAGES.some((i) => i.key === k));
-  if (unknown.length) throw new LabError(`unknown image ${unknown.join(', ')}`, `use keys from: ${IMAGES.map((i) => i.key).join(', ')}`);
+  if (unknown.length) throw new InputError(`unknown image ${unknown.join(', ')}`, `use keys from: ${IMAGES.map((i) => i.key).join(', ')}`);
   return withDependencies(keys);
 }
 
@@ -34,9 +50,12 @@ async function supplyAll(program: Command, mode: SupplyMode, opts: Selection & {
 
 export function registerImageCommands(program: Command): void {
   const images = program.command('images').description('the images the lab runs (lab/images/catalog.ts)');
-  images.command('list').description('every image with its pinned reference').action(() => {
-    for (const i of IMAGES) process.stdout.write(`${i.key.padEnd(22)} ${i.group.padEnd(11)} ${i.ref}\n`);
-  });
+  images.command('list').description('every image with its pinned reference')
+    .addOption(outputOption(['wide', 'json'], 'wide: add version, build script and binary; json: {images[]} for scripts'))
+    .action((o: { output?: OutputFormat }) => {
+      if (o.output === 'json') writeJson(imagesDocument());
+      else process.stdout.write(`${imagesTable(o.output === 'wide', tableWidth(process.stdout))}\n`);
+    });
   const opts = (c: Command) => c
     .option('--only <keys>', 'comma-separated image keys')
     .option('--group <group>', 'core or kubernetes')

@@ -13,7 +13,19 @@ import { cliCommandLine, describeLock, isLockFileName, readLabLock, withLabLock 
 import { newRunId } from '../lifecycle/run-id.ts';
 import { bringUp } from '../lifecycle/up.ts';
 import type { SupplyMode } from '../images/supply.ts';
-import { statusTable } from './output.ts';
+import { imageModeOption } from './options.ts';
+import { statusDocument, statusTable } from './output.ts';
+import { outputOption, writeJson, type OutputFormat } from './output-format.ts';
+import { tableWidth, useColour } from './terminal.ts';
+
+const STATUS_HELP = `
+On a terminal the table fits its width (long cells end in "…") and health is coloured; piped or
+redirected, cells stay whole and nothing is coloured (NO_COLOR turns colour off anywhere, FORCE_COLOR
+forces it). The detail column, the long one, comes with -o wide.
+
+-o json: {"lab", "components": [{"component", "address", "health": ok|degraded|down, "role",
+"detail"}], "lock": null or {"state": held|stale, "file", "holder": {"pid", "command", "host",
+"since"} or null}}.`;
 
 /**
  * The configured lab's context. An interruptible one (commands that change the lab) turns Ctrl-C and
@@ -28,7 +40,7 @@ export function registerLabCommands(program: Command): void {
   program.command('up')
     .description(`bring lab components up (default: ${COMPONENTS.map((c) => c.name).join(', ')}); a running component is reused`)
     .argument('[components...]', 'components to bring up')
-    .option('--images <mode>', 'how to supply a missing image: pull-or-build, build, pull', 'pull-or-build')
+    .addOption(imageModeOption())
     .option('--wait', 'when another command holds the lab, wait for it instead of refusing')
     .action(async (names: string[], opts: { images: SupplyMode; wait?: boolean }) => {
       const ctx = labContext(program, { interruptible: true });
@@ -45,7 +57,9 @@ export function registerLabCommands(program: Command): void {
 
   program.command('status')
     .description('a table of every component: address, health, Raft role')
-    .action(async () => {
+    .addOption(outputOption(['wide', 'json'], 'wide: add the detail column; json: {lab, components[], lock} for scripts'))
+    .addHelpText('after', STATUS_HELP)
+    .action(async (opts: { output?: OutputFormat }) => {
       const ctx = labContext(program);
       await docker();
       const rows = (await Promise.all(COMPONENTS.map((c) => c.status(ctx)))).flat();
@@ -53,9 +67,14 @@ export function registerLabCommands(program: Command): void {
       for (const p of await labContainerProblems(ctx.config.name, ctx.config.network.name)) {
         rows.push({ component: p.component, address: p.container, health: 'degraded', role: p.problem, detail: `${p.container} is ${p.problem}; \`certlab up\` repairs it` });
       }
-      process.stdout.write(statusTable(rows) + '\n');
       // Only read: status is never blocked by a command holding the lab.
       const lock = await readLabLock(ctx).catch(() => undefined);
+      if (opts.output === 'json') {
+        writeJson(statusDocument(ctx.config.name, rows, lock));
+        return;
+      }
+      const table = statusTable(rows, { wide: opts.output === 'wide', maxWidth: tableWidth(process.stdout), colour: useColour([process.stdout, process.stderr]) });
+      process.stdout.write(table + '\n');
       if (lock) process.stdout.write(describeLock(lock) + '\n');
     });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { LabError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { LabConfigSchema, type LabConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'certlab.config.json';
@@ -30,12 +30,12 @@ function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   return `${key} ${issue.message.replace(/^Invalid input: /, '')} (in ${source})`;
 }
 
-/** Parses raw settings; invalid values become one LabError naming the key. */
+/** Parses raw settings; invalid values become one InputError naming the key. */
 export function parseConfig(raw: unknown, source: string): LabConfig {
   const result = LabConfigSchema.safeParse(raw);
   if (!result.success) {
     const first = result.error.issues[0]!;
-    throw new LabError(`invalid configuration: ${describeIssue(first, source)}`, `fix that value (see README, "Configuration")`);
+    throw new InputError(`invalid configuration: ${describeIssue(first, source)}`, `fix that value (see README, "Configuration")`);
   }
   return result.data;
 }
@@ -51,11 +51,11 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new LabError(`cannot read ${file}: ${(err as Error).message}`, 'make it valid JSON or remove it to use the defaults');
+      throw new InputError(`cannot read ${file}: ${(err as Error).message}`, 'make it valid JSON or remove it to use the defaults');
     }
     sources.push(file);
   } else if (opts.file) {
-    throw new LabError(`configuration file ${file} does not exist`, 'pass an existing file to --config');
+    throw new InputError(`configuration file ${file} does not exist`, 'pass an existing file to --config');
   }
   for (const [name, { path, parse }] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];

@@ -56,7 +56,9 @@ async function timed(spec: ImageSpec, outcome: SupplyOutcome, work: () => Promis
   return { spec, outcome, seconds: (performance.now() - t0) / 1000 };
 }
 
-export type SupplyMode = 'pull' | 'build' | 'pull-or-build';
+/** How a missing image is supplied; the first is the default. */
+export const SUPPLY_MODES = ['pull-or-build', 'build', 'pull'] as const;
+export type SupplyMode = (typeof SUPPLY_MODES)[number];
 
 /**
  * Makes one image present: an existing tag is used as it is; otherwise pulled and/or built as `mode` says.

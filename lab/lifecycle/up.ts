@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
+import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask } from 'listr2';
 import type { Component } from '../component.ts';
 import type { LabContext } from '../context.ts';
 import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
@@ -8,7 +8,12 @@ import { ensureImages, type SupplyMode } from '../images/supply.ts';
 import { interruption } from '../interrupt.ts';
 import { snapshotLab, undoBringUp } from './cleanup.ts';
 
-export interface UpOptions { imageMode: SupplyMode; renderer?: 'default' | 'simple' | 'silent' }
+export interface UpOptions {
+  imageMode: SupplyMode;
+  renderer?: 'default' | 'simple' | 'silent';
+  /** Where the task list and progress lines go (default stdout); stderr when stdout carries JSON. */
+  progressTo?: NodeJS.WriteStream;
+}
 
 /** How long a component gets to be whole again after its containers were repaired. */
 const HEAL_TIMEOUT_MS = 120_000;
@@ -32,6 +37,10 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
   await assertPortsFree(pending.flatMap((c) => c.hostPorts(ctx.config)));
 
   const work = componentTasks(ctx, components, (c) => (healing.includes(c) ? 'heal' : pending.includes(c) ? 'start' : 'skip'));
+  const progress = opts.progressTo ?? process.stdout;
+  // Given a stream (stdout carries JSON), the task list writes there alone, failures included;
+  // otherwise listr2's own loggers: the list on stdout, failures on stderr.
+  const writeTo = (stream: NodeJS.WriteStream | undefined) => (stream ? { logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stream, stream) }) } : {});
   const list = new Listr([
     ...(repaired.length ? [{
       title: `repaired ${repaired.length} container(s) left degraded`,
@@ -55,10 +64,11 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
     exitOnError: true,
     // Ctrl-C is the command's to handle (ctx.signal): this run's work stops, then what it made is removed.
     registerSignalListeners: false,
-    renderer: opts.renderer ?? 'default',
+    // The live task list redraws lines: only on a terminal, else one line per event.
+    renderer: opts.renderer ?? (progress.isTTY ? 'default' : 'simple'),
     fallbackRenderer: 'simple',
-    rendererOptions: { timer: PRESET_TIMER, collapseSubtasks: false },
-    fallbackRendererOptions: { timer: PRESET_TIMER },
+    rendererOptions: { timer: PRESET_TIMER, collapseSubtasks: false, ...writeTo(opts.progressTo) },
+    fallbackRendererOptions: { timer: PRESET_TIMER, ...writeTo(opts.progressTo) },
   });
   try {
     await settledOrAborted(list.run(), ctx.signal);

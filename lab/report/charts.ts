@@ -11,27 +11,59 @@ import { figureLabel, figurePassed, formatDuration, formatThreshold, formatValue
 import { earliestStart } from './tables.ts';
 
 const WIDTH = 960;
+/** The least height of a bar's row; rows whose name wraps onto more lines grow. */
 const ROW_HEIGHT = 26;
+/** Space above and below a row's name. */
+const ROW_PADDING = 12;
 /** Above the plot: the title, and for figures the threshold labels too. */
 const PLOT_TOP = { timeline: 44, figures: 64 } as const;
 /** Below the plot: axis labels and axis name. */
 const PLOT_BOTTOM = 40;
 const COLORS = { ok: '#2e7d32', fail: '#c62828', neutral: '#1565c0', threshold: '#ef6c00', axis: '#555' };
 /**
- * Server-side ECharts cannot measure text and lays labels out with Arial's metrics, so the charts
- * use Arial or a metric twin; a wider font would push axis labels out of the picture. Single quotes
- * only: ECharts writes the family unescaped into a double-quoted style attribute.
+ * Server-side ECharts cannot measure text and lays labels out with Arial's metrics, so the charts ask
+ * for Arial or a metric twin (where the browser has neither, LABEL leaves room). Single quotes only:
+ * ECharts writes the family unescaped into a double-quoted style attribute.
  */
 const FONT = { fontFamily: "Arial, Helvetica, 'Liberation Sans', sans-serif", fontSize: 12 };
+const LINE_HEIGHT = 15;
+/**
+ * Names on the category axis. A browser with neither Arial nor a metric twin draws them wider than
+ * ECharts measured (DejaVu Sans, Debian's default, by about 13 %), so the names start at the left edge
+ * and their column is this much wider than measured: a wider font runs into the gap before the axis,
+ * never out of the picture on the left.
+ */
+const LABEL = { left: 8, gap: 8, fontSlack: 1.2, maxWidth: 300 } as const;
 
-function common(title: string, top: number): EChartsOption {
+/** Where the category names go: their wrap width, the plot's left edge, and each row's height. */
+interface LabelColumn { wrapWidth: number; plotLeft: number; rowHeight: number }
+
+/** ECharts' own text layout, the one the axis will use, so the measured lines are the drawn ones. */
+function textBox(text: string, wrapWidth?: number): { width: number; height: number } {
+  const style = { text, ...FONT, lineHeight: LINE_HEIGHT, ...(wrapWidth ? { width: wrapWidth, overflow: 'break' as const } : {}) };
+  return new echarts.graphic.Text({ style }).getBoundingRect();
+}
+
+/** Wide enough for the longest name up to LABEL.maxWidth; longer names wrap, whole, onto more lines. */
+function labelColumn(names: string[]): LabelColumn {
+  const wrapWidth = Math.ceil(Math.min(LABEL.maxWidth, Math.max(1, ...names.map((n) => textBox(n).width))));
+  const tallest = Math.max(LINE_HEIGHT, ...names.map((n) => textBox(n, wrapWidth).height));
+  return {
+    wrapWidth,
+    plotLeft: LABEL.left + Math.ceil(wrapWidth * LABEL.fontSlack) + LABEL.gap,
+    rowHeight: Math.max(ROW_HEIGHT, Math.ceil(tallest) + ROW_PADDING),
+  };
+}
+
+function common(title: string, top: number, column: LabelColumn): EChartsOption {
   return {
     // Animations would leave CSS keyframes in the SVG and a half-drawn chart in screenshots.
     animation: false,
     backgroundColor: '#fff',
     textStyle: FONT,
     title: { text: title, left: 8, top: 6, textStyle: { ...FONT, fontSize: 14, fontWeight: 'bold' } },
-    grid: { left: 16, right: 90, top, bottom: PLOT_BOTTOM, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    // The left edge is the label column's; measured bounds would put right-aligned names at the mercy of the font.
+    grid: { left: column.plotLeft, right: 90, top, bottom: PLOT_BOTTOM, outerBoundsMode: 'none' },
   };
 }
 
@@ -40,21 +72,27 @@ const valueAxis = (name: string) => ({
   axisLabel: { color: COLORS.axis }, splitLine: { lineStyle: { color: '#eee' } },
 });
 
-const categoryAxis = (names: string[]) => ({
+const categoryAxis = (names: string[], column: LabelColumn) => ({
   type: 'category' as const,
   data: names,
   // The first step at the top, as people read a timeline.
   inverse: true,
   axisTick: { show: false },
-  axisLabel: { width: 260, overflow: 'truncate' as const, color: COLORS.axis },
+  axisLabel: {
+    // Every name, whole: it starts at the picture's left edge and wraps within its column.
+    interval: 0, align: 'left' as const, margin: column.plotLeft - LABEL.left,
+    width: column.wrapWidth, overflow: 'break' as const, lineHeight: LINE_HEIGHT, color: COLORS.axis,
+  },
 });
 
-function timelineOption(title: string, steps: Step[]): EChartsOption {
+const stepLabel = (s: Step) => `${s.group} · ${s.name}`;
+
+function timelineOption(title: string, steps: Step[], column: LabelColumn): EChartsOption {
   const origin = earliestStart(steps);
   // A Gantt chart as two stacked bars: an invisible one up to the step's start, then the step itself.
   return {
-    ...common(title, PLOT_TOP.timeline),
-    yAxis: categoryAxis(steps.map((s) => `${s.group} · ${s.name}`)),
+    ...common(title, PLOT_TOP.timeline, column),
+    yAxis: categoryAxis(steps.map(stepLabel), column),
     xAxis: valueAxis('seconds since the first step'),
     series: [
       {
@@ -91,7 +129,7 @@ function barColor(figure: Figure): string {
   return passed === undefined ? COLORS.neutral : passed ? COLORS.ok : COLORS.fail;
 }
 
-function figuresOption(title: string, unit: string, figures: Figure[]): EChartsOption {
+function figuresOption(title: string, unit: string, figures: Figure[], column: LabelColumn): EChartsOption {
   // One line per distinct limit, left to right, so neighbouring labels can be staggered.
   const limits = new Map<string, { value: number; text: string }>();
   for (const f of figures) if (f.threshold) limits.set(`${f.threshold.op}${f.threshold.value}`, { value: f.threshold.value, text: formatThreshold(f) });
@@ -99,8 +137,8 @@ function figuresOption(title: string, unit: string, figures: Figure[]): EChartsO
   const values = [...figures.map((f) => f.value), ...thresholds.map((t) => t.value)];
   const [low, high] = [Math.min(0, ...values), Math.max(0, ...values)];
   return {
-    ...common(title, PLOT_TOP.figures),
-    yAxis: categoryAxis(figures.map(figureLabel)),
+    ...common(title, PLOT_TOP.figures, column),
+    yAxis: categoryAxis(figures.map(figureLabel), column),
     xAxis: { ...valueAxis(unit), min: low < 0 ? -niceCeil(-low * 1.05) : 0, max: niceCeil(high * 1.05) },
     series: [{
       type: 'bar', barMaxWidth: 18,
@@ -118,12 +156,13 @@ function figuresOption(title: string, unit: string, figures: Figure[]): EChartsO
 }
 
 export function renderChartSvg(spec: ChartSpec): string {
+  const column = labelColumn(spec.kind === 'timeline' ? spec.steps.map(stepLabel) : spec.figures.map(figureLabel));
   const rows = spec.kind === 'timeline' ? spec.steps.length : spec.figures.length;
   // Two rows at least: a single bar would fill the plot and look like a block, not a bar.
-  const height = PLOT_TOP[spec.kind] + PLOT_BOTTOM + 16 + Math.max(rows, 2) * ROW_HEIGHT;
+  const height = PLOT_TOP[spec.kind] + PLOT_BOTTOM + 16 + Math.max(rows, 2) * column.rowHeight;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
   try {
-    chart.setOption(spec.kind === 'timeline' ? timelineOption(spec.title, spec.steps) : figuresOption(spec.title, spec.unit, spec.figures));
+    chart.setOption(spec.kind === 'timeline' ? timelineOption(spec.title, spec.steps, column) : figuresOption(spec.title, spec.unit, spec.figures, column));
     return chart.renderToSVGString({ useViewBox: true });
   } finally {
     chart.dispose();

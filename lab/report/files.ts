@@ -59,12 +59,14 @@ async function writeRendered(runDir: string, report: RunReport): Promise<void> {
   ]);
 }
 
-export async function writeReport(runDir: string, report: RunReport): Promise<void> {
+/** Writes the run directory's reports; returns the report as report.json holds it (validated, defaults filled). */
+export async function writeReport(runDir: string, report: RunReport): Promise<RunReport> {
   // Validated before anything is written, so a run never leaves a report.json that loadReport refuses.
   const valid = parseReport(report, `report for ${runDir}`);
   await mkdir(runDir, { recursive: true });
   await writeFile(join(runDir, REPORT_FILES.json), `${JSON.stringify(valid, null, 2)}\n`);
   await writeRendered(runDir, valid);
+  return valid;
 }
 
 export async function rerender(runDir: string): Promise<void> {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Component } from '../component.ts';
 import { resolveComponents } from '../components.ts';
 import type { LabContext } from '../context.ts';
-import { LabError, errorText } from '../errors.ts';
+import { InputError, errorText } from '../errors.ts';
 import { interruption } from '../interrupt.ts';
 import { restoreFullStrength } from '../lifecycle/heal.ts';
 import { bringUp, type UpOptions } from '../lifecycle/up.ts';
@@ -19,7 +19,7 @@ export function selectScenarios(all: readonly Scenario[], names: string[]): Scen
   if (names.length === 0 || names.includes('all')) return [...all];
   return names.map((name) => {
     const s = all.find((x) => x.name === name);
-    if (!s) throw new LabError(`unknown scenario "${name}"`, `use one of: all, ${all.map((x) => x.name).join(', ')}`);
+    if (!s) throw new InputError(`unknown scenario "${name}"`, `use one of: all, ${all.map((x) => x.name).join(', ')}`);
     return s;
   });
 }
@@ -57,6 +57,7 @@ export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts:
   const startedAt = new Date().toISOString();
   const components = resolveComponents([...new Set(scenarios.flatMap((s) => s.needs))]);
   const runDir = join(ctx.config.reportsDir, opts.runId);
+  const progress = opts.progressTo ?? process.stdout;
   await bringUp(ctx, components, opts);
   const results: ScenarioResult[] = [];
   let skipRest: string | undefined;
@@ -66,13 +67,13 @@ export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts:
       results.push(notRun(scenario, skipRest));
       continue;
     }
-    process.stdout.write(`scenario ${scenario.name}: running\n`);
+    progress.write(`scenario ${scenario.name}: running\n`);
     const result = await runScenario(ctx, scenario, { quick: opts.quick, runId: opts.runId });
     if (result.status === 'failed' && !interruption(ctx.signal)) {
       const notRestored = await restoreAfterFailure(ctx, components, result);
       if (notRestored) skipRest = `not run: the lab could not be restored after ${scenario.name} failed (${notRestored})`;
     }
-    process.stdout.write(`scenario ${scenario.name}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s\n`);
+    progress.write(`scenario ${scenario.name}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s\n`);
     results.push(result);
   }
   const interrupted = Boolean(interruption(ctx.signal));
@@ -82,7 +83,7 @@ export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts:
     environment: await describeEnvironment(ctx.config, components.flatMap((c) => c.images(ctx.config))),
     setup: ctx.steps.steps, scenarios: results,
   };
-  await writeReport(runDir, report);
+  const written = await writeReport(runDir, report);
   await ctx.steps.writeTimings(runDir, results.flatMap((r) => r.steps));
-  return { report, runDir };
+  return { report: written, runDir };
 }

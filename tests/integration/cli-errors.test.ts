@@ -1,37 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../lab/errors.ts';
 import { docker, labContainers, removeLabResources } from '../../lab/host/docker.ts';
 import { supplyImage } from '../../lab/images/supply.ts';
+import { CLI, certlab, expectOneClearLine, labDir } from '../helpers/cli.ts';
 import { announceSkip, skipReason } from './support.ts';
 
-const CLI = resolve('bin/certlab.mjs');
 const reason = skipReason(['openbao/openbao:2.4.0']);
 announceSkip('CLI bad input', reason);
-
-/** A working directory with its own certlab.config.json, so each case is a lab of its own. */
-function labDir(config: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'certlab-cli-'));
-  writeFileSync(join(dir, 'certlab.config.json'), JSON.stringify({ stateDir: join(dir, 'state'), reportsDir: join(dir, 'reports'), ...config }));
-  return dir;
-}
-
-function certlab(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout };
-}
-
-function expectOneClearLine(stderr: string, pattern: RegExp): void {
-  const lines = stderr.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^certlab: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
 
 async function nothingLeft(lab: string): Promise<void> {
   const d = await docker();
@@ -50,9 +27,9 @@ describe.skipIf(reason)('bad input: one clear line, non-zero exit, nothing left 
     expectOneClearLine(r.stderr, /no container engine reachable at DOCKER_HOST=.*; start that engine, or unset DOCKER_HOST/);
   });
 
-  it('an invalid configuration value, naming the key', async () => {
+  it('an invalid configuration value, naming the key (bad input: exit 2)', async () => {
     const r = certlab(labDir({ name: 'clibadconfig', vault: { nodes: 4 } }), ['up', 'vault']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expectOneClearLine(r.stderr, /invalid configuration: vault\.nodes must be odd/);
     await nothingLeft('clibadconfig');
   });

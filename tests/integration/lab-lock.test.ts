@@ -4,11 +4,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { removeLabResources } from '../../lab/host/docker.ts';
+import { CLI, certlab, expectOneClearLine as oneLine } from '../helpers/cli.ts';
 import { announceSkip, skipReason } from './support.ts';
 
 // One command at a time changes a lab (issue 12): the real CLI against a lock held by a live process
 // (tests/helpers/hold-lab-lock.ts, through the lock's own API), a stale lock, and a waiter.
-const CLI = resolve('bin/certlab.mjs');
 const HELPER = resolve('tests/helpers/hold-lab-lock.ts');
 const reason = skipReason([]);
 announceSkip('lab lock', reason);
@@ -27,11 +27,6 @@ function labDir(name: string): { cwd: string; stateDir: string; root: string } {
   return { cwd, stateDir, root: join(stateDir, name) };
 }
 
-function certlab(cwd: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout };
-}
-
 /** A live process holding the lab's lock, recorded with `command`; resolves once it holds it. */
 async function holdLock(stateDir: string, lab: string, command: string): Promise<{ pid: number; release(): Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', HELPER, stateDir, lab, command], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -43,13 +38,6 @@ async function holdLock(stateDir: string, lab: string, command: string): Promise
     child.on('exit', () => fail(new Error(`the holder exited: ${out}`)));
   });
   return { pid: child.pid!, release: () => { child.stdin!.write('release\n'); return exited; } };
-}
-
-function oneLine(stderr: string): string {
-  const lines = stderr.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
 }
 
 describe.skipIf(reason)('one command at a time per lab: the lock', () => {

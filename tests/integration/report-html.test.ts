@@ -17,6 +17,8 @@ if (!hasChromium) console.log('SKIPPED: chromium not installed (apt-get install 
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/reports/sample-report.json', import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL('../../reports/test-artifacts/report.png', import.meta.url));
+/** Longer than any label column: it must wrap, whole, and stay inside the picture. */
+const LONG_NAME = 'time from the leader being killed until a new leader accepts writes and issues certificates again';
 /** Setup timeline; failover: ms, count, timeline; quorum loss: ms, count, %, timeline. */
 const EXPECTED_CHARTS = 8;
 
@@ -31,7 +33,9 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'certlab-report-html-'));
     const runDir = join(workDir, 'run');
-    await writeReport(runDir, RunReportSchema.parse(JSON.parse(await readFile(FIXTURE, 'utf8'))));
+    const report = RunReportSchema.parse(JSON.parse(await readFile(FIXTURE, 'utf8')));
+    report.scenarios[0]!.figures[0]!.name = LONG_NAME;
+    await writeReport(runDir, report);
     pageUrl = pathToFileURL(join(runDir, 'report.html')).href;
 
     // A fresh profile per run: no cached state can make a broken page look fine.
@@ -82,6 +86,19 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     const setup = await charts.first().textContent();
     expect(setup).toContain('Setup timeline');
     expect(setup).toContain('vault · init and unseal vault-0');
+  });
+
+  it('shows every label whole inside its chart, a long figure name included, whatever font the browser has', async () => {
+    const outside = await page.locator('figure.chart svg').evaluateAll((svgs) => svgs.flatMap((svg, chart) => {
+      const box = svg.getBoundingClientRect();
+      return Array.from(svg.querySelectorAll('text')).map((t) => ({ chart, text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        .map(({ chart, text, r }) => `chart ${chart}: "${text}" spans x ${Math.round(r.left - box.left)}..${Math.round(r.right - box.left)} of ${Math.round(box.width)}`);
+    }));
+    expect(outside).toEqual([]);
+    const failoverMs = await page.locator('figure.chart[aria-label="vault-leader-failover: figures in ms"] svg text').allTextContents();
+    expect(failoverMs.join('')).toContain(`${LONG_NAME} [fault=sigkill]`);
+    expect(failoverMs.join('')).not.toContain('...');
   });
 
   it('draws thresholds as labelled mark lines', async () => {

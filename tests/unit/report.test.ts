@@ -274,6 +274,19 @@ describe('report.html (static checks; the browser test is in tests/integration)'
     expect(html.match(/<figure class="chart"[^>]*><svg /g)).toHaveLength(8);
   });
 
+  it('draws a long figure name whole on its chart, wrapped from the left edge, not cut', () => {
+    const long = clone(report);
+    const name = 'time from the leader being killed until a new leader accepts writes again';
+    long.scenarios[0]!.figures[0]!.name = name;
+    long.scenarios[0]!.figures[0]!.labels = { fault: 'sigkill', client: 'cert-manager' };
+    const svg = renderHtml(long).match(/<figure class="chart" aria-label="vault-leader-failover: figures in ms">(<svg.*?<\/svg>)/s)![1]!;
+    const labels = [...svg.matchAll(/<text[^>]*text-anchor="start"[^>]*transform="translate\(([\d.]+) [\d.]+\)"[^>]*>([^<]*)<\/text>/g)]
+      .filter(([, x]) => Number(x) < 50);
+    expect(labels.map(([, , text]) => text).join('')).toContain(`${name} [fault=sigkill, client=cert-manager]`);
+    expect(labels.length).toBeGreaterThan(3);
+    expect(svg).not.toContain('...');
+  });
+
   it('escapes text everywhere, SVG labels included', () => {
     const nasty = clone(report);
     nasty.setup[0]!.name = '<script>alert(1)</script>';
