@@ -1,4 +1,4 @@
-// Bringing the kind cluster up, as a list of named steps, each timed into timings.json (group `cluster`):
+// Bringing the kind cluster up, as a list of named steps, each timed into timings.json (group `kube-cluster`):
 //   kind and helm -> kind create (or reuse) -> kind load images | node network ready
 //   -> coredns forwards lab zones | gateway api crds established -> traefik ready | cert-manager ready
 // ("|": side by side). Every wait watches the API (Deployments available, CRDs Established, GatewayClass
@@ -19,7 +19,7 @@ import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
 import { setUpNodeNetwork } from './node-network.ts';
 
 /** The timings group: the component's name. */
-const GROUP = 'cluster';
+const GROUP = 'kube-cluster';
 /** Limit of each wait. */
 const WAIT_MS = 180_000;
 

@@ -7,7 +7,7 @@ import { kubeClusterStatus } from './status.ts';
 
 /** kind with cert-manager (Gateway API on) and Traefik, on the lab network, resolving the lab's zones. */
 export const kubeClusterComponent: Component = {
-  name: 'cluster',
+  name: 'kube-cluster',
   description: 'kind cluster with cert-manager, Gateway API and Traefik',
   images: () => KUBERNETES_IMAGES.map((i) => i.key),
   hostPorts: () => [],

@@ -69,7 +69,7 @@ export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, ku
 export async function openKubeCluster(ctx: LabContext, stop?: AbortSignal): Promise<KubeCluster> {
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
   const nodeAddress = await controlPlaneAddress(layout);
-  if (!nodeAddress) throw new LabError(`the kind cluster ${layout.name} of lab ${ctx.config.name} is not running`, 'run `certlab up cluster`');
+  if (!nodeAddress) throw new LabError(`the kind cluster ${layout.name} of lab ${ctx.config.name} is not running`, 'run `certlab up kube-cluster`');
   let kubeconfig: k8s.KubeConfig;
   try {
     const text = await readKubeconfig(layout);
@@ -78,7 +78,7 @@ export async function openKubeCluster(ctx: LabContext, stop?: AbortSignal): Prom
     await getPath(kubeconfig, '/readyz');
     await writeSecretFile(layout.kubeconfigFile, text);
   } catch (err) {
-    throw new LabError(`the API of the kind cluster ${layout.name} does not answer (${errorText(err)})`, 'run `certlab up cluster`, which replaces a broken kind cluster');
+    throw new LabError(`the API of the kind cluster ${layout.name} does not answer (${errorText(err)})`, 'run `certlab up kube-cluster`, which replaces a broken kind cluster');
   }
   return kubeClusterHandle(ctx, layout, kubeconfig, nodeAddress, stop);
 }

@@ -20,13 +20,18 @@ export const platformComponent: Component = {
   description: 'ClusterIssuers on Vault and Pebble, public and private Gateways, External-DNS to BIND',
   images: () => [ECHO_IMAGE_KEY, EXTERNAL_DNS_IMAGE_KEY],
   hostPorts: () => [],
-  after: ['dns', 'acme', 'vault', 'cluster'],
+  after: ['dns', 'acme', 'vault', 'kube-cluster'],
   async isRunning(ctx) {
     // Whole only when every issuer, its Certificates and Gateways are; anything less is brought up again (idempotent).
     return (await platformState(ctx)).whole;
   },
   async start(ctx) {
     await startPlatform(ctx);
+  },
+  /** Re-applies the platform (idempotent: the issuers pick up a Vault secret ID or a BIND address that changed) and waits until it is whole. */
+  async heal(ctx, timeoutMs) {
+    const limit = AbortSignal.timeout(timeoutMs);
+    await startPlatform({ ...ctx, signal: ctx.signal ? AbortSignal.any([ctx.signal, limit]) : limit });
   },
   status: platformStatus,
   async stop(ctx) {

@@ -54,7 +54,7 @@ async function createAdminToken(ctx: LabContext, root: VaultClient): Promise<Adm
  */
 export async function ensureAdminToken(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'ca' | 'endpoints' | 'topology'>): Promise<string> {
   const endpoint = await activeEndpoint(cluster);
-  const init = await loadSecret(ctx.paths, 'cluster');
+  const init = await loadSecret(ctx.paths, 'init');
   let admin = await loadSecret(ctx.paths, 'admin');
   if (admin && !(await tokenValid(cluster.http, endpoint, admin.token))) admin = undefined;
 
@@ -73,7 +73,7 @@ export async function ensureAdminToken(ctx: LabContext, cluster: Pick<VaultClust
   if (init?.rootToken) {
     // Revoked by itself, then forgotten: a revoked token is worth nothing, and no root token stays on disk.
     if (await tokenValid(cluster.http, endpoint, init.rootToken)) await vaultClient(endpoint, cluster.ca, init.rootToken).tokenRevokeSelf();
-    await saveSecret(ctx.paths, 'cluster', { recoveryKeys: init.recoveryKeys });
+    await saveSecret(ctx.paths, 'init', { recoveryKeys: init.recoveryKeys });
   }
   return admin.token;
 }

@@ -95,7 +95,7 @@ export async function startRaftCluster(ctx: LabContext, opts: RaftClusterOptions
   await steps.time('vault', `${topology.nodes.length} node containers started`, () => Promise.all(topology.nodes.map(async (n) => endpoints.set(n.name, await startVaultNode(ctx, topology, n)))));
   const first = endpoints.get(topology.nodes[0]!.name)!;
 
-  let secrets = await loadSecret(ctx.paths, 'cluster');
+  let secrets = await loadSecret(ctx.paths, 'init');
   let initRootToken: string | undefined;
   const state = await waitForState(ctx, http, first, ['uninitialized', 'sealed', 'active', 'standby'], `${topology.nodes[0]!.name} to answer`);
   if (state === 'uninitialized') {
@@ -104,7 +104,7 @@ export async function startRaftCluster(ctx: LabContext, opts: RaftClusterOptions
       const s = await initWithRecoveryKeys(vaultClient(first, ca), 5, 3);
       opts.onInit?.(s);
       // Saved with the root token until the admin token exists, so an interrupted bring-up can go on.
-      if (opts.saveInit) await saveSecret(ctx.paths, 'cluster', s);
+      if (opts.saveInit) await saveSecret(ctx.paths, 'init', s);
       return s;
     });
     initRootToken = secrets.rootToken;
@@ -177,7 +177,7 @@ export async function waitForVoters(ctx: LabContext, cluster: VaultCluster, coun
 export async function connectVaultCluster(ctx: LabContext): Promise<VaultCluster | undefined> {
   const topology = vaultTopology(ctx.config);
   // A lab brought up before the admin token existed still has its init root token, until its next `up`.
-  const token = (await loadSecret(ctx.paths, 'admin'))?.token ?? (await loadSecret(ctx.paths, 'cluster'))?.rootToken;
+  const token = (await loadSecret(ctx.paths, 'admin'))?.token ?? (await loadSecret(ctx.paths, 'init'))?.rootToken;
   if (!token) return undefined;
   const ca = await readFile(join(tlsDir(ctx), 'ca-chain.pem'), 'utf8').catch(() => undefined);
   if (!ca) return undefined;

@@ -54,7 +54,7 @@ async function revokeSelf(cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'to
  * encoded token decoded with the OTP. For what truly needs root; the lab's own admin work does not.
  */
 export async function withGeneratedRoot<T>(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'endpoints' | 'topology'>, work: (rootToken: string, endpoint: string) => Promise<T>): Promise<T> {
-  const keys = (await loadSecret(ctx.paths, 'cluster'))?.recoveryKeys;
+  const keys = (await loadSecret(ctx.paths, 'init'))?.recoveryKeys;
   if (!keys?.length) throw new LabError(`no recovery keys in ${ctx.paths.secrets}/vault-init.json, so no root token can be generated`, 'restore that file from its backup (the lab keeps it 0600 under secrets/)');
   const endpoint = await activeEndpoint(cluster);
   const token = await generateRootToken(cluster.http, endpoint, keys);

@@ -10,15 +10,15 @@ export interface SealSecrets { unsealKey: string; rootToken: string; transitToke
  * What init gave. The root token is kept only until the admin token exists, then revoked and dropped from
  * the file (a root token, when one is needed, is generated from the recovery keys: withGeneratedRoot).
  */
-export interface ClusterSecrets { recoveryKeys: string[]; rootToken?: string }
+export interface InitSecrets { recoveryKeys: string[]; rootToken?: string }
 /** The lab's admin token: orphan, periodic, policy `certlab-admin` only (lab/vault/admin.ts). */
 export interface AdminSecrets { token: string; accessor: string; policy: string }
 export interface AppRoleCredentials { roleId: string; secretId: string }
 export type AppRoleSecrets = Record<string, AppRoleCredentials>;
 
-const FILES = { seal: 'vault-seal.json', cluster: 'vault-init.json', admin: 'vault-admin.json', approles: 'vault-approles.json' } as const;
+const FILES = { seal: 'vault-seal.json', init: 'vault-init.json', admin: 'vault-admin.json', approles: 'vault-approles.json' } as const;
 type Kind = keyof typeof FILES;
-type Shape = { seal: SealSecrets; cluster: ClusterSecrets; admin: AdminSecrets; approles: AppRoleSecrets };
+type Shape = { seal: SealSecrets; init: InitSecrets; admin: AdminSecrets; approles: AppRoleSecrets };
 
 export function secretPath(paths: LabPaths, kind: Kind): string {
   return join(paths.secrets, FILES[kind]);

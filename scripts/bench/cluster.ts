@@ -38,7 +38,7 @@ try {
     ctx.progress = (line) => process.stderr.write(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${line}\n`);
     await kubeClusterComponent.start(ctx);
     const seconds = (Date.now() - t0) / 1000;
-    const runSteps = Object.fromEntries(ctx.steps.steps.filter((s) => s.group === 'cluster').map((s) => [s.name, s.durationMs / 1000]));
+    const runSteps = Object.fromEntries(ctx.steps.steps.filter((s) => s.group === 'kube-cluster').map((s) => [s.name, s.durationMs / 1000]));
     total.values.push(seconds);
     total.detail!.push({ run, steps: runSteps });
     for (const [name, s] of Object.entries(runSteps)) steps.set(name, [...(steps.get(name) ?? []), s]);

@@ -86,7 +86,7 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
 
   afterAll(async () => {
     if (!ctx) return;
-    process.stdout.write(ctx.steps.steps.filter((s) => ['up', 'cluster', 'platform'].includes(s.group)).map((s) => `  [platform] ${s.group}: ${s.name} ${(s.durationMs / 1000).toFixed(1)} s${s.ok ? '' : ` FAILED ${s.error}`}\n`).join(''));
+    process.stdout.write(ctx.steps.steps.filter((s) => ['up', 'kube-cluster', 'platform'].includes(s.group)).map((s) => `  [platform] ${s.group}: ${s.name} ${(s.durationMs / 1000).toFixed(1)} s${s.ok ? '' : ` FAILED ${s.error}`}\n`).join(''));
     const released = await ctx.releases.releaseAll();
     if (process.env.CERTLAB_KEEP_CLUSTER === '1') return;
     await deleteLabKubeClusters(LAB);

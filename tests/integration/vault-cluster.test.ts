@@ -131,7 +131,7 @@ describe.each(FLAVORS)('5-node $flavor Raft cluster on the offline-rooted PKI', 
     expect(initRootToken).not.toBe('');
     const lookup = await vaultClient(endpoint, cluster.ca, initRootToken).tokenLookupSelf().then(() => 'valid', vaultErrorText);
     expect(lookup).toMatch(/^403: .*permission denied/);
-    const init = (await loadSecret(ctx.paths, 'cluster'))!;
+    const init = (await loadSecret(ctx.paths, 'init'))!;
     expect(init.rootToken).toBeUndefined();
     expect(init.recoveryKeys).toHaveLength(5);
 
@@ -302,7 +302,7 @@ describe.each(FLAVORS)('5-node $flavor Raft cluster on the offline-rooted PKI', 
     cluster = await startVaultCluster(ctx);
     expect(cluster.adminToken).not.toBe(before);
     expect((await cluster.admin(await activeEndpoint(cluster)).tokenLookupSelf()).data.policies).toEqual([ADMIN_POLICY]);
-    expect((await loadSecret(ctx.paths, 'cluster'))!.rootToken).toBeUndefined();
+    expect((await loadSecret(ctx.paths, 'init'))!.rootToken).toBeUndefined();
   });
 
   it('leaves nothing behind after the negative seal drill: transit key, policy, token, config, container', async () => {
