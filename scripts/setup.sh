@@ -4,11 +4,14 @@
 # image the lab runs (existing tags reused, else pulled, else built from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node 22 or newer on the PATH (installed once into ~/.cache/certlab/node where the machine's is older).
+source scripts/host/node.sh
 
 bash scripts/host/prepare.sh
 
 stamp=node_modules/.certlab-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+# The lock file and the Node ABI: native add-ons (ssh2's crypto) are rebuilt when Node's major changes.
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p process.versions.modules)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing npm dependencies"
   # npm install, not npm ci: npm 11 refuses its own lock file here over optional platform packages
