@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+source scripts/host/node.sh
 node bin/certlab.mjs up
 exec node bin/certlab.mjs run "${@:-all}"

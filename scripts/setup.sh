@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before the lab runs; idempotent and cached, so a second run is quick:
 # the container engine, npm dependencies (reinstalled only when package-lock.json changes), and every
-# image the lab runs (built from source where none can be pulled; existing tags are reused).
+# image the lab runs (existing tags reused, else pulled, else built from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node 22 or newer on the PATH (installed once into ~/.cache/certlab/node where the machine's is older).
+source scripts/host/node.sh
 
 bash scripts/host/prepare.sh
 
 stamp=node_modules/.certlab-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+# The lock file and the Node ABI: native add-ons (ssh2's crypto) are rebuilt when Node's major changes.
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p process.versions.modules)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing npm dependencies"
   # npm install, not npm ci: npm 11 refuses its own lock file here over optional platform packages
@@ -17,6 +20,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# Every image the configured lab runs: built from source by default (no registry here), or pulled with
-# CERTLAB_IMAGES=pull. Existing tags are reused, so a machine that has built before skips this.
-node bin/certlab.mjs images "${CERTLAB_IMAGES:-build}"
+# Every image the configured lab runs, each said with where it came from: existing tags are reused, the rest
+# pulled where its registry answers (probed once, 3 s at most) and built from source where it does not.
+# CERTLAB_IMAGES=pull or =build forces one way.
+node bin/certlab.mjs images supply --mode "${CERTLAB_IMAGES:-pull-or-build}"

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+source scripts/host/node.sh
 mkdir -p reports
 results=reports/test-results.json
 # A results file left by an earlier run must not be read as this run's.

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContext } from '../context.ts';
 import { ensureLabContainer, type EnsuredContainer } from '../host/lab-container.ts';
-import { imageByKey } from '../images/catalog.ts';
+import { configuredImage } from '../images/catalog.ts';
 import { ensureLabPki, writeServerTls } from '../pki/lab-pki.ts';
 import { ACME_PORT, CHALLTESTSRV_MANAGEMENT_PORT, MANAGEMENT_PORT, type AcmeLayout } from './layout.ts';
 import { renderPebbleConfig } from './render.ts';
@@ -30,7 +30,7 @@ export async function startPebble(ctx: LabContext, layout: AcmeLayout, corednsIp
   return ensureLabContainer(ctx, {
     name: layout.pebble.container,
     component: layout.pebble.component,
-    image: imageByKey('pebble').ref,
+    image: configuredImage(ctx.config, 'pebble').ref,
     aliases: layout.pebble.aliases,
     command: ['-config', `${MOUNT}/pebble-config.json`, '-dnsserver', `${corednsIp}:53`],
     env: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_WFE_NONCEREJECT: '0' },
@@ -58,7 +58,7 @@ export async function startChalltestsrv(ctx: LabContext, layout: AcmeLayout): Pr
   return ensureLabContainer(ctx, {
     name: layout.challtestsrv.container,
     component: layout.challtestsrv.component,
-    image: imageByKey('challtestsrv').ref,
+    image: configuredImage(ctx.config, 'challtestsrv').ref,
     aliases: layout.challtestsrv.aliases,
     command: ['-management', `:${CHALLTESTSRV_MANAGEMENT_PORT}`, '-dnsserver', ':8053', '-doh', '', '-http01', '', '-https01', '', '-tlsalpn01', ''],
     mounts: [],

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { CERT_MANAGER_VERSION } from '../images/kubernetes.ts';
+import { BUILDABLE_VERSIONS } from '../images/versions.ts';
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().min(1).max(3_600_000);
 const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name such as lab.test');
+/** A release as the image tags name it: `1.2.3`, or `v1.2.3` where the project tags with a v. */
+const release = (example: string, withV: boolean) => z.string().regex(withV ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+\.\d+$/, `must be a release such as ${example}`);
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, 'must be an IPv4 CIDR with a prefix from /16 to /28, such as 172.29.0.0/24');
 
 /** Every setting of the lab. Host ports set to 0 are picked by the engine. */
@@ -13,12 +15,17 @@ export const LabConfigSchema = z.strictObject({
   reportsDir: z.string().min(1).default('reports'),
   vault: z.strictObject({
     flavor: z.enum(['openbao', 'vault']).default('openbao'),
+    /**
+     * The flavour's release (its image tag). Default: the one that builds here (OpenBao 2.4.0, HashiCorp
+     * Vault 1.21.4); any other must be pullable.
+     */
+    version: release('2.4.0', false).optional(),
     nodes: z.number().int().min(3).max(7).refine((n) => n % 2 === 1, 'must be odd (3, 5 or 7) so the cluster has a clear majority').default(5),
     /** Raft timing: 1 detects a dead leader fastest (Vault's default is 5). */
     performanceMultiplier: z.number().int().min(1).max(10).default(1),
     minQuorum: z.number().int().min(3).default(3),
     tokenTtl: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 10m').default('10m'),
-  }).prefault({}),
+  }).transform((vault) => ({ ...vault, version: vault.version ?? BUILDABLE_VERSIONS[vault.flavor] })).prefault({}),
   network: z.strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'must be a Docker network name').default('certlab'),
     subnet: cidr.default('172.29.0.0/24'),
@@ -56,13 +63,20 @@ export const LabConfigSchema = z.strictObject({
     /** Snapshot restore: acknowledged writes lost (newest kept marker to the last written). */
     restoreRpoMs: ms.default(15_000),
   }).prefault({}),
+  /**
+   * Image versions. The defaults are the ones that build from source here (builds are pinned); any other
+   * works where its images can be pulled, and one that can be neither pulled nor built is refused in one
+   * line before anything starts.
+   */
   versions: z.strictObject({
-    /**
-     * cert-manager release in the kind cluster. The default is the one that builds from source here; any
-     * other (e.g. the current release) needs its four images pulled where a registry is reachable. The
-     * lab switches Gateway API support on the way that release takes it.
-     */
-    certManager: z.string().regex(/^v1\.\d+\.\d+$/, 'must be a cert-manager release such as v1.11.5').default(CERT_MANAGER_VERSION),
+    /** Kubernetes of the kind cluster: the node image kindest/node:<version>. */
+    kubernetes: release('v1.34.4', true).default(BUILDABLE_VERSIONS.kubernetes),
+    /** cert-manager release in the kind cluster; the lab switches Gateway API support on the way that release takes it. */
+    certManager: z.string().regex(/^v1\.\d+\.\d+$/, 'must be a cert-manager release such as v1.11.5').default(BUILDABLE_VERSIONS.certManager),
+    /** Pebble and pebble-challtestsrv. */
+    pebble: release('2.10.1', false).default(BUILDABLE_VERSIONS.pebble),
+    /** Traefik, the Gateway API controller: a v3 release (the lab configures its kubernetesgateway provider). */
+    traefik: z.string().regex(/^v3\.\d+\.\d+$/, 'must be a Traefik v3 release such as v3.5.3').default(BUILDABLE_VERSIONS.traefik),
   }).prefault({}),
   domains: z.strictObject({
     /** Zone the lab's CoreDNS serves for private names (Vault nodes, internal services). */

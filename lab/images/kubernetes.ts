@@ -1,11 +1,12 @@
 // Images of the Kubernetes side (kind node, control plane, cert-manager, Traefik), plus the host tools
 // (kind, helm) and non-image artifacts (Gateway API CRDs, cert-manager chart, Traefik manifests).
 //
-// Every image is built from source (Go module proxy + Debian packages) by scripts/images/<build>.sh and
-// tagged with exactly the reference the official image has, so kind, kubeadm and the manifests use them
-// unchanged. Versions were chosen for this host (cgroup v1): kind v0.30 is the newest kind that still
+// At the pinned versions every image is built from source (Go module proxy + Debian packages) by
+// scripts/images/<build>.sh and tagged with exactly the reference the official image has, so kind, kubeadm
+// and the manifests use them unchanged; other configured versions are pulled. Versions were chosen for this host (cgroup v1): kind v0.30 is the newest kind that still
 // supports cgroup v1 without warnings, Kubernetes 1.34 the newest kubelet that runs on it by default.
-import type { ImageSpec } from './catalog.ts';
+import type { ImageEntry } from './catalog.ts';
+import type { ImageVersions } from './versions.ts';
 
 export const KIND_VERSION = 'v0.30.0';
 export const KUBERNETES_VERSION = 'v1.34.4';
@@ -38,53 +39,62 @@ export const EXTERNAL_DNS_VERSION = 'v0.23.0';
  *  KUBERNETES_VERSION); the lab's echo backend (`agnhost netexec`). */
 export const AGNHOST_VERSION = '2.56';
 
-const k8s = (name: string): ImageSpec => ({
-  key: name,
-  ref: `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
-  version: KUBERNETES_VERSION,
-  build: 'k8s-component',
-  group: 'kubernetes',
-  binary: `/usr/local/bin/${name}`,
-  ...(name === 'kube-proxy' ? { needs: ['debian-base'] } : {}),
-});
+type KubernetesVersions = Pick<ImageVersions, 'kubernetes' | 'certManager' | 'traefik'>;
 
-const certManager = (name: string): ImageSpec => ({
-  key: `cert-manager-${name}`,
-  ref: `quay.io/jetstack/cert-manager-${name}:${CERT_MANAGER_VERSION}`,
-  version: CERT_MANAGER_VERSION,
-  build: 'cert-manager',
-  group: 'kubernetes',
-  binary: name === 'acmesolver' ? '/app/cmd/acmesolver/acmesolver' : `/app/cmd/${name}/${name}`,
-});
-
-export const KUBERNETES_IMAGES: readonly ImageSpec[] = [
-  k8s('kube-apiserver'),
-  k8s('kube-controller-manager'),
-  k8s('kube-scheduler'),
-  k8s('kube-proxy'),
-  { key: 'etcd', ref: `registry.k8s.io/etcd:${ETCD_IMAGE_TAG}`, version: ETCD_IMAGE_TAG, build: 'k8s-etcd', group: 'kubernetes', binary: '/usr/local/bin/etcd' },
-  { key: 'k8s-coredns', ref: `registry.k8s.io/coredns/coredns:${K8S_COREDNS_VERSION}`, version: K8S_COREDNS_VERSION, build: 'k8s-coredns', group: 'kubernetes', binary: '/coredns' },
-  { key: 'pause', ref: `registry.k8s.io/pause:${PAUSE_VERSION}`, version: PAUSE_VERSION, build: 'k8s-pause', group: 'kubernetes', binary: '/pause' },
-  { key: 'local-path-provisioner', ref: `docker.io/kindest/local-path-provisioner:${LOCAL_PATH_PROVISIONER_TAG}`, version: LOCAL_PATH_PROVISIONER_SOURCE, build: 'kind-local-path-provisioner', group: 'kubernetes', binary: '/usr/local/bin/local-path-provisioner', needs: ['debian-base'] },
-  { key: 'local-path-helper', ref: `docker.io/kindest/local-path-helper:${LOCAL_PATH_HELPER_TAG}`, version: LOCAL_PATH_HELPER_TAG, build: 'kind-local-path-helper', group: 'kubernetes', binary: '/bin/sh', needs: ['debian-base'] },
-  { key: 'kind-base', ref: `docker.io/kindest/base:${KIND_BASE_TAG}`, version: KIND_VERSION, build: 'kind-base', group: 'kubernetes', binary: '/usr/local/bin/entrypoint', needs: ['debian-base'] },
-  {
-    key: 'kind-node',
-    ref: `docker.io/kindest/node:${KUBERNETES_VERSION}`,
-    version: KUBERNETES_VERSION,
-    build: 'kind-node',
+/**
+ * The Kubernetes side's images at the configured versions (Kubernetes, cert-manager, Traefik follow the
+ * configuration; the rest is what kind v0.30 and Kubernetes 1.34 pin).
+ */
+export function kubernetesImages(v: KubernetesVersions): ImageEntry[] {
+  const k8s = (name: string): ImageEntry => ({
+    key: name,
+    ref: `registry.k8s.io/${name}:${v.kubernetes}`,
+    version: v.kubernetes,
+    versionKey: 'kubernetes',
+    build: 'k8s-component',
     group: 'kubernetes',
-    binary: '/usr/bin/kubelet',
-    needs: ['kind-base', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'k8s-coredns', 'pause', 'local-path-provisioner', 'local-path-helper'],
-  },
-  certManager('controller'),
-  certManager('webhook'),
-  certManager('cainjector'),
-  certManager('acmesolver'),
-  { key: 'traefik', ref: `docker.io/library/traefik:${TRAEFIK_VERSION}`, version: TRAEFIK_VERSION, build: 'traefik', group: 'kubernetes', binary: '/usr/local/bin/traefik', needs: ['debian-base'] },
-  { key: 'external-dns', ref: `registry.k8s.io/external-dns/external-dns:${EXTERNAL_DNS_VERSION}`, version: EXTERNAL_DNS_VERSION, build: 'external-dns', group: 'kubernetes', binary: '/ko-app/external-dns', needs: ['debian-base'] },
-  { key: 'agnhost', ref: `registry.k8s.io/e2e-test-images/agnhost:${AGNHOST_VERSION}`, version: KUBERNETES_VERSION, build: 'agnhost', group: 'kubernetes', binary: '/agnhost', needs: ['debian-base'] },
-];
+    binary: `/usr/local/bin/${name}`,
+    ...(name === 'kube-proxy' ? { needs: ['debian-base'] } : {}),
+  });
+  const certManager = (name: string): ImageEntry => ({
+    key: `cert-manager-${name}`,
+    ref: `quay.io/jetstack/cert-manager-${name}:${v.certManager}`,
+    version: v.certManager,
+    versionKey: 'certManager',
+    build: 'cert-manager',
+    group: 'kubernetes',
+    binary: name === 'acmesolver' ? '/app/cmd/acmesolver/acmesolver' : `/app/cmd/${name}/${name}`,
+  });
+  return [
+    k8s('kube-apiserver'),
+    k8s('kube-controller-manager'),
+    k8s('kube-scheduler'),
+    k8s('kube-proxy'),
+    { key: 'etcd', ref: `registry.k8s.io/etcd:${ETCD_IMAGE_TAG}`, version: ETCD_IMAGE_TAG, build: 'k8s-etcd', group: 'kubernetes', binary: '/usr/local/bin/etcd' },
+    { key: 'k8s-coredns', ref: `registry.k8s.io/coredns/coredns:${K8S_COREDNS_VERSION}`, version: K8S_COREDNS_VERSION, build: 'k8s-coredns', group: 'kubernetes', binary: '/coredns' },
+    { key: 'pause', ref: `registry.k8s.io/pause:${PAUSE_VERSION}`, version: PAUSE_VERSION, build: 'k8s-pause', group: 'kubernetes', binary: '/pause' },
+    { key: 'local-path-provisioner', ref: `docker.io/kindest/local-path-provisioner:${LOCAL_PATH_PROVISIONER_TAG}`, version: LOCAL_PATH_PROVISIONER_SOURCE, build: 'kind-local-path-provisioner', group: 'kubernetes', binary: '/usr/local/bin/local-path-provisioner', needs: ['debian-base'] },
+    { key: 'local-path-helper', ref: `docker.io/kindest/local-path-helper:${LOCAL_PATH_HELPER_TAG}`, version: LOCAL_PATH_HELPER_TAG, build: 'kind-local-path-helper', group: 'kubernetes', binary: '/bin/sh', needs: ['debian-base'] },
+    { key: 'kind-base', ref: `docker.io/kindest/base:${KIND_BASE_TAG}`, version: KIND_VERSION, build: 'kind-base', group: 'kubernetes', binary: '/usr/local/bin/entrypoint', needs: ['debian-base'] },
+    {
+      key: 'kind-node',
+      ref: `docker.io/kindest/node:${v.kubernetes}`,
+      version: v.kubernetes,
+      versionKey: 'kubernetes',
+      build: 'kind-node',
+      group: 'kubernetes',
+      binary: '/usr/bin/kubelet',
+      needs: ['kind-base', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'k8s-coredns', 'pause', 'local-path-provisioner', 'local-path-helper'],
+    },
+    certManager('controller'),
+    certManager('webhook'),
+    certManager('cainjector'),
+    certManager('acmesolver'),
+    { key: 'traefik', ref: `docker.io/library/traefik:${v.traefik}`, version: v.traefik, versionKey: 'traefik', build: 'traefik', group: 'kubernetes', binary: '/usr/local/bin/traefik', needs: ['debian-base'] },
+    { key: 'external-dns', ref: `registry.k8s.io/external-dns/external-dns:${EXTERNAL_DNS_VERSION}`, version: EXTERNAL_DNS_VERSION, build: 'external-dns', group: 'kubernetes', binary: '/ko-app/external-dns', needs: ['debian-base'] },
+    { key: 'agnhost', ref: `registry.k8s.io/e2e-test-images/agnhost:${AGNHOST_VERSION}`, version: KUBERNETES_VERSION, build: 'agnhost', group: 'kubernetes', binary: '/agnhost', needs: ['debian-base'] },
+  ];
+}
 
 /** Images that go into the kind cluster with `kind load docker-image` (the node image carries the rest). */
 export const KUBE_WORKLOAD_IMAGES: readonly string[] = [

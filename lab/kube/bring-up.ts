@@ -4,6 +4,7 @@
 // ("|": side by side). Every wait watches the API (Deployments available, CRDs Established, GatewayClass
 // Accepted) and stops with ctx.signal.
 import type { LabContext } from '../context.ts';
+import { configuredImage } from '../images/catalog.ts';
 import { labDns } from '../dns/index.ts';
 import { errorText } from '../errors.ts';
 import { writeSecretFile } from '../host/files.ts';
@@ -58,7 +59,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
   const { steps } = ctx;
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
   const certManagerVersion = opts.certManagerVersion ?? ctx.config.versions.certManager;
-  await assertKubeImagesPresent(certManagerVersion);
+  await assertKubeImagesPresent(ctx.config, certManagerVersion);
   // The dns component runs on the lab network, so that network exists.
   const { corednsIp } = await labDns(ctx);
 
@@ -77,7 +78,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
 
   // The workload images go in while the node network comes up; CoreDNS is reconfigured beside the rest.
   ctx.progress('kind load images, node network');
-  const loading = steps.time(GROUP, 'kind load images', () => loadKubeImages(ctx, layout, tools.kind, kubeWorkloadImages(certManagerVersion)));
+  const loading = steps.time(GROUP, 'kind load images', () => loadKubeImages(ctx, layout, tools.kind, kubeWorkloadImages(ctx.config, certManagerVersion)));
   loading.catch(() => undefined);
   await steps.time(GROUP, 'node network ready', () => setUpNodeNetwork(kubeCluster, WAIT_MS));
   const forwarding = steps.time(GROUP, 'coredns forwards lab zones', () => forwardLabZones(kubeCluster, corednsIp, WAIT_MS));
@@ -88,7 +89,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
 
   ctx.progress('Traefik, cert-manager');
   await Promise.all([
-    steps.time(GROUP, 'traefik ready', () => installTraefik(kubeCluster, WAIT_MS)),
+    steps.time(GROUP, 'traefik ready', () => installTraefik(kubeCluster, WAIT_MS, configuredImage(ctx.config, 'traefik').ref)),
     steps.time(GROUP, 'cert-manager ready', () => installCertManager(ctx, kubeCluster, {
       helm: tools.helm, timeoutMs: WAIT_MS, labDns: corednsIp, version: certManagerVersion,
     })),

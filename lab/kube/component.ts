@@ -1,5 +1,5 @@
 import type { Component } from '../component.ts';
-import { KUBERNETES_IMAGES } from '../images/kubernetes.ts';
+import { KUBE_WORKLOAD_IMAGES } from '../images/kubernetes.ts';
 import { startKubeCluster } from './bring-up.ts';
 import { deleteKindCluster, kindNodes } from './kind.ts';
 import { kubeClusterLayout } from './layout.ts';
@@ -9,7 +9,8 @@ import { kubeClusterStatus } from './status.ts';
 export const kubeClusterComponent: Component = {
   name: 'kube-cluster',
   description: 'kind cluster with cert-manager, Gateway API and Traefik',
-  images: () => KUBERNETES_IMAGES.map((i) => i.key),
+  // The node image carries the control plane; what it is built from is supplied only if it is built.
+  images: () => ['kind-node', ...KUBE_WORKLOAD_IMAGES],
   hostPorts: () => [],
   after: ['dns'],
   async isRunning(ctx) {

@@ -10,14 +10,14 @@ import { LabError } from '../errors.ts';
 import { FIXTURES_DIR } from '../fixtures.ts';
 import { runCommand } from '../host/command.ts';
 import { docker, imageExists } from '../host/docker.ts';
-import { imageByKey } from '../images/catalog.ts';
-import { KUBE_WORKLOAD_IMAGES, KUBERNETES_VERSION } from '../images/kubernetes.ts';
+import type { LabConfig } from '../config/schema.ts';
+import { configuredImage } from '../images/catalog.ts';
+import { KUBE_WORKLOAD_IMAGES } from '../images/kubernetes.ts';
 import { parseYamlDocuments } from './api.ts';
 import { existingTool } from './artifacts.ts';
 import { KUBE_CLUSTER_PREFIX, kubeClusterName, type KubeClusterLayout } from './layout.ts';
 
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
-export const NODE_IMAGE = `kindest/node:${KUBERNETES_VERSION}`;
 /** The user's kind config, with the lab's other fixtures. */
 export const KIND_CONFIG_FILE = join(FIXTURES_DIR, 'kube', 'kind-config.yaml');
 
@@ -104,7 +104,7 @@ export async function createKindCluster(ctx: LabContext, layout: KubeClusterLayo
   warnings.forEach((w) => ctx.progress(`warning: ${w}`));
   await writeFile(layout.kindConfigFile, text);
   await runCommand(
-    [kind, 'create', 'cluster', '--name', layout.name, '--image', NODE_IMAGE, '--config', layout.kindConfigFile, '--kubeconfig', layout.kubeconfigFile, '--wait', '0s'],
+    [kind, 'create', 'cluster', '--name', layout.name, '--image', configuredImage(ctx.config, 'kind-node').ref, '--config', layout.kindConfigFile, '--kubeconfig', layout.kubeconfigFile, '--wait', '0s'],
     { env: { KIND_EXPERIMENTAL_DOCKER_NETWORK: layout.network }, signal: ctx.signal, onStderrLine: (l) => ctx.progress(`kind: ${l}`), tailLines: 8, what: `kind create cluster --name ${layout.name}` },
   );
   return await readFile(layout.kubeconfigFile, 'utf8');
@@ -143,24 +143,24 @@ export async function deleteLabKubeClusters(labName?: string): Promise<string[]>
   return names;
 }
 
-/** Images loaded into the kind cluster, with cert-manager's at `certManagerVersion` when given. */
-export function kubeWorkloadImages(certManagerVersion?: string): string[] {
+/** Images loaded into the kind cluster at the configured versions, with cert-manager's at `certManagerVersion` when given. */
+export function kubeWorkloadImages(config: LabConfig, certManagerVersion?: string): string[] {
   return KUBE_WORKLOAD_IMAGES.map((k) => {
-    const ref = imageByKey(k).ref;
+    const ref = configuredImage(config, k).ref;
     return certManagerVersion && k.startsWith('cert-manager-') ? ref.replace(/:[^:]+$/, `:${certManagerVersion}`) : ref;
   });
 }
 
 /** Images the kind cluster needs and the engine lacks: the node image (it carries the control plane) and the workload images. */
-export async function missingKubeImages(certManagerVersion?: string): Promise<string[]> {
-  const refs = [imageByKey('kind-node').ref, ...kubeWorkloadImages(certManagerVersion)];
+export async function missingKubeImages(config: LabConfig, certManagerVersion?: string): Promise<string[]> {
+  const refs = [configuredImage(config, 'kind-node').ref, ...kubeWorkloadImages(config, certManagerVersion)];
   const missing: string[] = [];
   for (const r of refs) if (!(await imageExists(r))) missing.push(r);
   return missing;
 }
 
-export async function assertKubeImagesPresent(certManagerVersion?: string): Promise<void> {
-  const missing = await missingKubeImages(certManagerVersion);
+export async function assertKubeImagesPresent(config: LabConfig, certManagerVersion?: string): Promise<void> {
+  const missing = await missingKubeImages(config, certManagerVersion);
   if (missing.length) {
     throw new LabError(`kind cluster images missing: ${missing.join(', ')}`, 'build them with `certlab images build --group kubernetes` (or pull them where a registry is reachable)');
   }

@@ -4,7 +4,9 @@ import type { Component } from '../component.ts';
 import type { LabContext } from '../context.ts';
 import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
 import { repairLabContainers } from '../host/lab-container.ts';
-import { ensureImages, type SupplyMode } from '../images/supply.ts';
+import { catalogFor } from '../images/catalog.ts';
+import { assertImagesObtainable } from '../images/preflight.ts';
+import { describeSupply, ensureImages, type SupplyMode } from '../images/supply.ts';
 import { interruption } from '../interrupt.ts';
 import { snapshotLab, undoBringUp } from './cleanup.ts';
 
@@ -27,6 +29,10 @@ const SETTLE_AFTER_INTERRUPT_MS = 60_000;
  * removed, so nothing created after the cleanup's inventory survives.
  */
 export async function bringUp(ctx: LabContext, components: Component[], opts: UpOptions): Promise<void> {
+  // Before anything is touched: a configured version this machine can neither pull nor build is one line.
+  const images = catalogFor(ctx.config);
+  const imageKeys = components.flatMap((c) => c.images(ctx.config));
+  await assertImagesObtainable(images.filter((i) => imageKeys.includes(i.key)), opts.imageMode);
   const before = await snapshotLab(ctx);
   const repaired = await repairLabContainers(ctx);
   const pending: Component[] = [];
@@ -50,8 +56,9 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
       title: 'images',
       task: async (_: unknown, task: { output: string }) => {
         const keys = pending.flatMap((c) => c.images(ctx.config));
-        await ctx.steps.time('up', 'images', () => ensureImages(keys, opts.imageMode, (r) => {
-          if (r.outcome !== 'present') task.output = `${r.spec.ref} ${r.outcome} in ${r.seconds.toFixed(0)} s`;
+        await ctx.steps.time('up', 'images', () => ensureImages(keys, opts.imageMode, {
+          images,
+          onResult: (r) => { if (r.outcome !== 'present') task.output = `${r.spec.ref}: ${describeSupply(r)}`; },
         }));
       },
     },

@@ -1,5 +1,5 @@
 import type { LabConfig } from '../config/schema.ts';
-import { imageByKey } from '../images/catalog.ts';
+import { configuredImage } from '../images/catalog.ts';
 
 /**
  * OpenBao and HashiCorp Vault differ here only: image, binary, the image's unprivileged user and data
@@ -29,8 +29,10 @@ const FLAVOR_TRAITS: Record<LabConfig['vault']['flavor'], Pick<VaultFlavor, 'use
   vault: { user: 'vault', dataDir: '/vault/file', envPrefix: 'VAULT', auditDevice: 'api' },
 };
 
-export function vaultFlavor(name: LabConfig['vault']['flavor']): VaultFlavor {
-  const spec = imageByKey(name);
+/** The configured flavour at its configured version (vault.flavor, vault.version). */
+export function vaultFlavor(config: LabConfig): VaultFlavor {
+  const name = config.vault.flavor;
+  const spec = configuredImage(config, name);
   return { name, image: spec.ref, binary: spec.binary!, ...FLAVOR_TRAITS[name] };
 }
 
@@ -59,7 +61,7 @@ export function vaultTopology(config: LabConfig): VaultTopology {
   const base = config.ports.vaultBase;
   const portAt = (offset: number) => (base === 0 ? 0 : base + offset);
   return {
-    flavor: vaultFlavor(config.vault.flavor),
+    flavor: vaultFlavor(config),
     clusterName: `${config.name}-vault`,
     leaderTlsServername: `vault.${config.domains.private}`,
     nodes: Array.from({ length: config.vault.nodes }, (_, i) => server(config.name, `vault-${i + 1}`, portAt(i))),

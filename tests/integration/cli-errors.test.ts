@@ -64,11 +64,11 @@ describe.skipIf(reason)('bad input: one clear line, non-zero exit, nothing left 
   });
 
   it('an image that can be neither pulled nor built says both reasons', async () => {
-    const spec = { key: 'missing', ref: 'registry.certlab.invalid/missing:1', version: '1', build: 'no-such-build-script', group: 'core' as const };
+    const spec = { key: 'missing', ref: '127.0.0.1:1/certlab-test/missing:1', version: '1', build: 'no-such-build-script', buildable: true, group: 'core' as const };
     const err = await supplyImage(spec, 'pull-or-build').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     const line = (err as LabError).line;
-    expect(line).toMatch(/^image registry\.certlab\.invalid\/missing:1 is missing and could not be supplied \(pull failed: .*; build failed: .*no-such-build-script\.sh exited/);
+    expect(line).toMatch(/^image 127\.0\.0\.1:1\/certlab-test\/missing:1 is missing and could not be supplied \(pull failed: .*; build failed: .*no-such-build-script\.sh exited/);
     expect(line).toMatch(/run `certlab images pull`.*`certlab images build`/);
   });
 

@@ -86,7 +86,7 @@ describe('certlab images list', () => {
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { images: Array<Record<string, unknown>> };
     expect(Object.keys(doc)).toEqual(['images']);
-    for (const image of doc.images) expect(Object.keys(image).sort()).toEqual(['binary', 'build', 'group', 'key', 'needs', 'ref', 'version']);
+    for (const image of doc.images) expect(Object.keys(image).sort()).toEqual(['binary', 'build', 'buildable', 'group', 'key', 'needs', 'ref', 'version']);
     expect(doc.images).toContainEqual(expect.objectContaining({ key: 'openbao', group: 'core', ref: expect.stringMatching(/^openbao\/openbao:/), binary: '/bin/bao' }));
   });
 

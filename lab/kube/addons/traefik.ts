@@ -102,8 +102,8 @@ export async function traefikManifests(gatewayAddress: string, image = imageByKe
 export const gatewayClassAccepted = (gc: KubeObject): boolean => condition(gc, 'Accepted')?.status === 'True';
 
 /** Applies the manifests, then waits until the Deployment is available and the GatewayClass Accepted. */
-export async function installTraefik(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
-  await kubeCluster.apply(await traefikManifests(kubeCluster.nodeAddress));
+export async function installTraefik(kubeCluster: KubeCluster, timeoutMs: number, image?: string): Promise<void> {
+  await kubeCluster.apply(await traefikManifests(kubeCluster.nodeAddress, image));
   await Promise.all([
     kubeCluster.waitUntil({
       path: `/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments`, names: TRAEFIK_DEPLOYMENTS, ready: deploymentAvailable,
