@@ -79,7 +79,7 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
     const t0 = Date.now();
     await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
     upSeconds = (Date.now() - t0) / 1000;
-    process.stdout.write(`  [platform] certlab up (dns, acme, vault, cluster, platform) in ${upSeconds.toFixed(1)} s\n`);
+    process.stdout.write(`  [platform] certlab up (dns, acme, vault, kube-cluster, platform) in ${upSeconds.toFixed(1)} s\n`);
     platform = await connectPlatform(ctx);
     listeners = await platform.listeners();
   });
