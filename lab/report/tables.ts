@@ -114,12 +114,26 @@ export function stepsTable(steps: Step[]): Table {
 }
 
 /**
- * One row per subject, one column per kind of event (in the order they first happen): when it was
- * requested, then each later event as an offset from that moment; an event that happened more than once
- * (renewed twice) lists every offset. Details (serials) follow in the last column.
+ * Kinds of event in the order they happen: by their mean position in the subjects' own sequences (a
+ * subject renewed by schedule and one renewed by force put "planned" and "triggered" both before "renewed").
+ */
+function eventColumns(timelines: SubjectTimeline[]): string[] {
+  const positions = new Map<string, number[]>();
+  for (const t of timelines) {
+    const kinds = [...new Set(t.events.map((e) => e.event))];
+    kinds.forEach((k, i) => positions.set(k, [...(positions.get(k) ?? []), i]));
+  }
+  const mean = (k: string) => positions.get(k)!.reduce((a, b) => a + b, 0) / positions.get(k)!.length;
+  return [...positions.keys()].sort((a, b) => mean(a) - mean(b));
+}
+
+/**
+ * One row per subject, one column per kind of event: the first (requested) as a time of day, each later
+ * one as an offset from it; an event that happened more than once (served again after a renewal) lists
+ * every offset. Details (serials) follow in the last column.
  */
 export function subjectTimelinesTable(timelines: SubjectTimeline[]): Table {
-  const events = [...new Set(timelines.flatMap((t) => t.events.map((e) => e.event)))];
+  const events = eventColumns(timelines);
   return {
     headers: ['Subject', ...events.map((e, i) => (i === 0 ? `${e} (UTC)` : e)), 'Detail'],
     rows: timelines.map((t) => {
