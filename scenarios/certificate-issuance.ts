@@ -1,5 +1,5 @@
 import { pebbleActivity } from '../lab/acme/index.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, http01SelfCheckWaitS } from '../lab/kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, CERT_MANAGER_WORKERS, http01SelfCheckWaitS } from '../lab/kube/index.ts';
 import {
   certificateRequestsPerCertificate, certManagerFixedWaitMs, connectPlatform, ISSUER_KINDS, issueAtOnce, issuanceBatch, publishNames, quantile, runTag,
   type IssuanceBatch, type IssuedCertificate, type IssuerKind,
@@ -13,8 +13,8 @@ import { CERT_MANAGER_APPROLE } from '../lab/vault/pki-layout.ts';
 
 /** Certificates requested at once from each ClusterIssuer. */
 const CERTIFICATES_PER_ISSUER = { quick: 5, full: 50 };
-/** Longest a batch may take to be Ready and served: 50 DNS-01 challenges at once each wait 60 s in cert-manager. */
-const BATCH_WAIT_MS = 300_000;
+/** Longest a batch may take to be Ready and served beyond cert-manager's fixed waits (10 rounds of 60 s for 50 DNS-01). */
+const BATCH_WAIT_MS = 180_000;
 
 /**
  * The issue sets its issuance targets for the full variant (50 Certificates per issuer at once); a quick run
@@ -31,14 +31,15 @@ function recordBatch(run: ScenarioRun, batch: IssuanceBatch, issued: IssuedCerti
   const target = (value: number) => heldTo(run, value);
   const toReady = issued.map((c) => c.readyAt - c.requestedAt);
   const toServed = issued.map((c) => c.servedAt - c.requestedAt);
-  const fixed = certManagerFixedWaitMs(run.ctx.config.versions.certManager, batch.kind);
+  // Each Certificate's share of cert-manager's fixed waits, by the order they finished (5 challenges wait at a time).
+  const beyondFixed = [...toReady].sort((a, b) => a - b).map((ms, i) => ms - certManagerFixedWaitMs(run.ctx.config.versions.certManager, batch.kind, i));
   const vault = batch.kind === 'vault';
   run.figure('time to Ready p50', quantile(toReady, 0.5), 'ms', { labels, ...(vault ? target(targets.vaultIssuanceP50Ms) : {}) });
   run.figure('time to Ready p95', quantile(toReady, 0.95), 'ms', { labels, ...(vault ? target(targets.vaultIssuanceP95Ms) : {}) });
   run.figure('time to Ready max', Math.max(...toReady), 'ms', { labels });
   if (!vault) {
     // The ACME target holds what is left once cert-manager's own fixed sleeps are taken out; the raw figures stand above.
-    run.figure('time to Ready beyond cert-manager\'s fixed waits p50', quantile(toReady, 0.5) - fixed, 'ms', { labels, ...target(targets.acmeBeyondFixedWaitsP50Ms) });
+    run.figure('time to Ready beyond cert-manager\'s fixed waits p50', quantile(beyondFixed, 0.5), 'ms', { labels, ...target(targets.acmeBeyondFixedWaitsP50Ms) });
   }
   run.figure('time to served p50', quantile(toServed, 0.5), 'ms', { labels });
   run.figure('time to served max', Math.max(...toServed), 'ms', { labels });
@@ -71,7 +72,7 @@ export const certificateIssuance: Scenario = {
       const batch = issuanceBatch(platform, kind, count, tag, 'i');
       if (kind === 'http01') await run.step(`publish the ${count} HTTP-01 names (External-DNS, before the clock)`, () => publishNames(run.ctx, platform, namespace, batch.hostnames, BATCH_WAIT_MS));
       const since = Date.now();
-      const issued = await run.step(`${count} Certificates from ${batch.issuer} at once, Ready and served`, () => issueAtOnce(run.ctx, platform, namespace, batch, BATCH_WAIT_MS));
+      const issued = await run.step(`${count} Certificates from ${batch.issuer} at once, Ready and served`, () => issueAtOnce(run.ctx, platform, namespace, batch, BATCH_WAIT_MS + certManagerFixedWaitMs(run.ctx.config.versions.certManager, kind, count - 1)));
       recordBatch(run, batch, issued);
       if (kind === 'vault') {
         vaultP50.set('Certificate', quantile(issued.map((c) => c.readyAt - c.requestedAt), 0.5));
@@ -108,6 +109,9 @@ export const certificateIssuance: Scenario = {
       `  HTTP-01: the self-check passes 5 times, 2 s apart: ${http01SelfCheckWaitS(run.ctx.config.versions.certManager)} s (cert-manager pkg/issuer/acme/http/http.go)`,
       `  DNS-01: ${CERT_MANAGER_DNS01_WAIT_S} s after the propagation check passes, hard-coded (pkg/issuer/acme/dns/dns.go \`ttl := 60\`,`,
       '          still in v1.21.2; cert-manager #5430, #5447); a name and its wildcard are solved one after the other.',
+      `Both are sleeps inside a worker of the challenge controller, which has ${CERT_MANAGER_WORKERS} (cmd/controller/app/controller.go`,
+      '\`workers := 5\`): of many challenges at once, 5 wait at a time, so the k-th to finish has waited k/5 rounds (rounded',
+      'up); that is what is taken out of each Certificate\'s time. 50 DNS-01 Certificates at once take 10 minutes at least.',
       'Names are new in every run: Pebble reuses a valid authorization half the time, which would skip validation.',
       'Targets are held in the full variant (50 at once, as the issue sets them); the quick variant reports without a verdict.',
     ].join('\n'));

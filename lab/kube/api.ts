@@ -197,7 +197,7 @@ export async function getPath<T = any>(kc: k8s.KubeConfig, path: string): Promis
   return (await listPath(kc, path)) as unknown as T;
 }
 
-export function condition(obj: KubeObject, type: string): { status?: string; reason?: string; message?: string } | undefined {
+export function condition(obj: KubeObject, type: string): { status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
   return (obj.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 }
 

@@ -90,7 +90,8 @@ const explainReady = (o: KubeObject) => {
 
 /**
  * Watches the Certificates until every one is Ready; `onReady` hears of each the moment the watch sees it
- * Ready (not the condition's lastTransitionTime, which has whole seconds). Resolves with those moments.
+ * Ready (the condition's lastTransitionTime has whole seconds: it only bounds a moment seen late). Resolves
+ * with those moments.
  */
 export async function watchCertificatesReady(kubeCluster: KubeCluster, namespace: string, names: string[], timeoutMs: number, onReady?: (name: string, at: number) => void): Promise<Map<string, number>> {
   const readyAt = new Map<string, number>();
@@ -101,7 +102,9 @@ export async function watchCertificatesReady(kubeCluster: KubeCluster, namespace
       const name = o.metadata?.name ?? '';
       if (!readyTrue(o)) return false;
       if (!readyAt.has(name)) {
-        readyAt.set(name, Date.now());
+        // Seen late (the watch was re-listed after it broke): the condition's own time, whole seconds, bounds it.
+        const since = Date.parse(condition(o, 'Ready')?.lastTransitionTime ?? '');
+        readyAt.set(name, Number.isFinite(since) ? Math.min(Date.now(), since + 999) : Date.now());
         onReady?.(name, readyAt.get(name)!);
       }
       return true;
@@ -171,7 +174,7 @@ export async function forceRenewal(kubeCluster: KubeCluster, namespace: string, 
 
 /** The Certificate with its Issuing condition True, reason ManuallyTriggered, the other conditions kept. Pure. */
 export function manuallyTriggered(crt: KubeObject, now: Date): KubeObject {
-  const previous = condition(crt, 'Issuing') as { status?: string; lastTransitionTime?: string } | undefined;
+  const previous = condition(crt, 'Issuing');
   const issuing = {
     type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered',
     // As cert-manager's SetCertificateCondition: no transition, no new lastTransitionTime (whole seconds, as metav1.Time).

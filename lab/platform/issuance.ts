@@ -3,8 +3,9 @@
 // verifies. The request is the Certificate itself (explicit), or the annotated Gateway that gateway-shim
 // turns into Certificates.
 import { randomBytes, type X509Certificate } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { LabContext } from '../context.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, http01SelfCheckWaitS } from '../kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, CERT_MANAGER_WORKERS, http01SelfCheckWaitS } from '../kube/index.ts';
 import { waitPublicNames } from './bring-up.ts';
 import {
   certificateManifest, certificateRequestsPerCertificate, gatewayManifest, nameUnder, publishedNamesRoutes, secretLeaf, waitServed, watchCertificateRequests, watchCertificatesReady, type CertificateSpec,
@@ -31,12 +32,15 @@ export interface IssuanceBatch {
 }
 
 /**
- * cert-manager's own fixed waits in the path of one ACME Certificate whose challenge is solved (see
- * lab/kube/addons/cert-manager.ts): the HTTP-01 self-check passes, the sleep after a DNS-01 propagation check.
+ * cert-manager's own fixed waits in the path of an ACME Certificate whose challenge is solved (see
+ * lab/kube/addons/cert-manager.ts): the HTTP-01 self-check passes, the sleep after a DNS-01 propagation
+ * check. Both are sleeps in one of the challenge controller's 5 workers, so of many challenges at once the
+ * one in `position` (0-based, in the order they finish) has waited for its round's and every earlier round's.
  */
-export function certManagerFixedWaitMs(certManagerVersion: string, kind: IssuerKind): number {
-  if (kind === 'http01') return http01SelfCheckWaitS(certManagerVersion) * 1000;
-  return kind === 'dns01' ? CERT_MANAGER_DNS01_WAIT_S * 1000 : 0;
+export function certManagerFixedWaitMs(certManagerVersion: string, kind: IssuerKind, position = 0): number {
+  const round = Math.floor(position / CERT_MANAGER_WORKERS) + 1;
+  if (kind === 'http01') return round * http01SelfCheckWaitS(certManagerVersion) * 1000;
+  return kind === 'dns01' ? round * CERT_MANAGER_DNS01_WAIT_S * 1000 : 0;
 }
 
 /** Short and new for every run: Pebble reuses a valid authorization half the time, so names never repeat. */
@@ -100,6 +104,8 @@ export async function publishNames(ctx: LabContext, platform: Platform, namespac
 export async function issueAtOnce(ctx: LabContext, platform: Platform, namespace: string, batch: IssuanceBatch, timeoutMs: number): Promise<IssuedCertificate[]> {
   const { kubeCluster } = platform;
   const deadline = Date.now() + timeoutMs;
+  // Each Certificate's served probe listens on the run's signal: 50 at once are expected, not a leak.
+  if (ctx.signal) setMaxListeners(Math.max(getMaxListeners(ctx.signal), batch.hostnames.length * 2 + 10), ctx.signal);
   const anchor = await platform.trustAnchor(batch.issuer);
   const items = batch.hostnames.map((hostname, i) => ({ name: batchCertificateName(batch, i), hostname, servername: nameUnder(hostname) }));
   const byName = new Map(items.map((c) => [c.name, c]));

@@ -46,6 +46,11 @@ describe('issuance batches', () => {
     expect(certManagerFixedWaitMs('v1.21.2', 'http01')).toBe(8_000);
     expect(certManagerFixedWaitMs('v1.11.5', 'dns01')).toBe(60_000);
     expect(certManagerFixedWaitMs('v1.11.5', 'vault')).toBe(0);
+    // Five challenges sleep at a time (cert-manager's 5 workers): the 6th to finish waited two rounds, the 50th ten.
+    expect(certManagerFixedWaitMs('v1.11.5', 'dns01', 4)).toBe(60_000);
+    expect(certManagerFixedWaitMs('v1.11.5', 'dns01', 5)).toBe(120_000);
+    expect(certManagerFixedWaitMs('v1.11.5', 'dns01', 49)).toBe(600_000);
+    expect(certManagerFixedWaitMs('v1.11.5', 'http01', 49)).toBe(100_000);
   });
 
   it('reads quantiles by nearest rank', () => {
