@@ -1,3 +1,4 @@
+import { LabError } from '../lab/errors.ts';
 import { pollUntil } from '../lab/host/wait.ts';
 import { checkServedRevocation, connectPlatform, describeChain, followRenewal, forceRenewal, listenerServername } from '../lab/platform/index.ts';
 import type { Scenario } from '../lab/runner/scenario.ts';
@@ -27,7 +28,7 @@ export const certificateRevocation: Scenario = {
     const { layout, kubeCluster } = platform;
     const subject = `${layout.namespace}/${layout.privateCertificate}`;
     const listener = (await platform.listeners()).find((l) => l.gateway === layout.gateways.private);
-    if (!listener) throw new Error(`Gateway ${layout.gateways.private} has no HTTPS listener`);
+    if (!listener) throw new LabError(`the platform's Gateway ${layout.gateways.private} has no HTTPS listener`, 'run `certlab up platform`, which applies the platform again');
     const check = () => checkServedRevocation(platform, listener, vaultCluster, endpoint, ISSUER_MOUNT, run.ctx.signal);
 
     const before = await run.step('a revocation-checking client accepts what the private Gateway serves', check);
