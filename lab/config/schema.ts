@@ -62,6 +62,21 @@ export const LabConfigSchema = z.strictObject({
     restoreRtoMs: ms.default(60_000),
     /** Snapshot restore: acknowledged writes lost (newest kept marker to the last written). */
     restoreRpoMs: ms.default(15_000),
+    /** Many Certificates at once from the Vault ClusterIssuer: time from the request to Ready, median. */
+    vaultIssuanceP50Ms: ms.default(3_000),
+    /** The same, 95th percentile. */
+    vaultIssuanceP95Ms: ms.default(10_000),
+    /**
+     * ACME ClusterIssuers (Pebble with NOSLEEP): time from the request to Ready beyond cert-manager's own
+     * fixed waits (the HTTP-01 self-check passes, the 60 s after a DNS-01 propagation check), median.
+     */
+    acmeBeyondFixedWaitsP50Ms: ms.default(10_000),
+    /** A forced renewal: the trigger to the Gateway serving the new certificate. */
+    renewalServedMs: ms.default(10_000),
+    /** The served certificate revoked to a trusted one served again (time to remediate). */
+    revocationRemediationMs: ms.default(20_000),
+    /** cert-manager's Vault path over a direct sign of the same key type: at most this many times as long. */
+    certManagerVaultOverhead: z.number().positive().default(3),
   }).prefault({}),
   /**
    * Image versions. The defaults are the ones that build from source here (builds are pinned); any other

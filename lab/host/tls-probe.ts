@@ -51,3 +51,42 @@ function peerChain(leaf: tls.DetailedPeerCertificate): X509Certificate[] {
   }
   return out;
 }
+
+/** A verified TLS connection kept open, as a client with a keep-alive connection holds it. */
+export interface HeldTlsConnection {
+  /** What the server served when the connection was made. */
+  served: ServedChain;
+  /** Sends `GET path` on this same connection and resolves with the HTTP status the server answers. */
+  get(path: string): Promise<number>;
+  close(): void;
+}
+
+/** Connects and verifies as fetchServedChain does, and keeps the connection for later requests. */
+export function holdTlsConnection(p: TlsProbe): Promise<HeldTlsConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: p.host, port: p.port, servername: p.servername, ca: p.ca, timeout: p.timeoutMs ?? 5_000 }, () => {
+      socket.setTimeout(0);
+      const certificates = peerChain(socket.getPeerCertificate(true));
+      resolve({
+        served: { certificates, serial: certificates[0]?.serialNumber ?? '' },
+        get: (path) => new Promise<number>((ok, fail) => {
+          if (socket.destroyed) return fail(new Error(`the connection to ${p.servername} was closed`));
+          let head = '';
+          const onData = (d: Buffer) => {
+            head += d.toString('latin1');
+            const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
+            if (!status) return;
+            socket.off('data', onData);
+            ok(Number(status[1]));
+          };
+          socket.on('data', onData);
+          socket.once('close', () => fail(new Error(`${p.servername} closed the held connection`)));
+          socket.write(`GET ${path} HTTP/1.1\r\nHost: ${p.servername}\r\n\r\n`);
+        }),
+        close: () => socket.destroy(),
+      });
+    });
+    socket.on('timeout', () => socket.destroy(new Error(`TLS handshake with ${p.servername} at ${p.host}:${p.port} timed out`)));
+    socket.on('error', (err) => reject(new Error(`TLS to ${p.servername} at ${p.host}:${p.port}: ${err.message}`)));
+  });
+}

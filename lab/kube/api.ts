@@ -156,11 +156,11 @@ export function waitGone(kc: k8s.KubeConfig, spec: { path: string; name: string;
   });
 }
 
-async function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unknown[]; metadata?: { resourceVersion?: string } }> {
+async function request(kc: k8s.KubeConfig, method: 'GET' | 'PUT', path: string, body?: unknown): Promise<any> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no current API server');
   const url = new URL(server.replace(/\/$/, '') + path);
-  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  const opts: https.RequestOptions = { method, headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) } };
   await kc.applyToHTTPSOptions(opts);
   return await new Promise((resolve, reject) => {
     const req = https.request(url, { ...opts, timeout: 15_000 }, (res) => {
@@ -168,16 +168,28 @@ async function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unkn
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) reject(Object.assign(new Error(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`), { code: res.statusCode }));
+        if ((res.statusCode ?? 0) >= 300) reject(Object.assign(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`), { code: res.statusCode }));
         else {
           try { resolve(JSON.parse(text)); } catch { resolve(text as any); /* /readyz and friends answer text */ }
         }
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
     req.on('error', reject);
-    req.end();
+    req.end(body ? JSON.stringify(body) : undefined);
   });
+}
+
+function listPath(kc: k8s.KubeConfig, path: string): Promise<{ items: unknown[]; metadata?: { resourceVersion?: string } }> {
+  return request(kc, 'GET', path);
+}
+
+/**
+ * Replaces the status subresource of the object at `path` (as `kubectl`'s UpdateStatus does); the
+ * object's resourceVersion makes a concurrent change a 409 rather than a lost update.
+ */
+export async function replaceStatus<T = KubeObject>(kc: k8s.KubeConfig, path: string, obj: KubeObject): Promise<T> {
+  return request(kc, 'PUT', `${path}/status`, obj);
 }
 
 /** GET any API path (JSON). */
@@ -185,7 +197,7 @@ export async function getPath<T = any>(kc: k8s.KubeConfig, path: string): Promis
   return (await listPath(kc, path)) as unknown as T;
 }
 
-export function condition(obj: KubeObject, type: string): { status?: string; reason?: string; message?: string } | undefined {
+export function condition(obj: KubeObject, type: string): { status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
   return (obj.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 }
 

@@ -2,7 +2,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
 import { errorText, LabError } from '../errors.ts';
 import { writeSecretFile } from '../host/files.ts';
-import { applyObjects, deleteObjects, getPath, kubeConfigFromString, waitFor, waitGone, type KubeObject, type WaitSpec } from './api.ts';
+import { applyObjects, deleteObjects, getPath, kubeConfigFromString, replaceStatus, waitFor, waitGone, type KubeObject, type WaitSpec } from './api.ts';
 import { controlPlaneAddress, readKubeconfig } from './kind.ts';
 import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
 
@@ -21,6 +21,8 @@ export interface KubeCluster {
   apply(objects: KubeObject[]): Promise<void>;
   /** GET an API path: an object (`/api/v1/namespaces/x/secrets/y`) or a collection. */
   get<T = KubeObject>(path: string): Promise<T>;
+  /** PUT the status subresource of the object at `path` (its resourceVersion guards against a concurrent change). */
+  replaceStatus<T = KubeObject>(path: string, obj: KubeObject): Promise<T>;
   /**
    * Watches a collection (LIST, then WATCH) until its objects satisfy `ready`; resolves with the time it
    * took. A timeout names `what` and each object's state; stops with the lab's signal.
@@ -44,6 +46,7 @@ export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, ku
     layout, kubeconfig, kubeconfigFile: layout.kubeconfigFile, nodeAddress,
     apply: (objects) => applyObjects(kubeconfig, objects),
     get: (path) => getPath(kubeconfig, path),
+    replaceStatus: (path, obj) => replaceStatus(kubeconfig, path, obj),
     waitUntil: (spec) => waitFor(kubeconfig, { ...spec, signal }),
     waitGone: ({ what, ...spec }) => waitGone(kubeconfig, { ...spec, what: what ?? `${spec.name} gone from ${spec.path}`, signal }),
     delete: (objects) => deleteObjects(kubeconfig, objects),

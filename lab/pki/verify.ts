@@ -28,3 +28,18 @@ export async function verifyChain(leaf: x509.X509Certificate, intermediates: x50
   }
   return chain;
 }
+
+/**
+ * Checks a chain as a TLS client got it (Node's certificates, leaf first, ending at the trust anchor) at
+ * `at`: each signature and validity window, up to its last certificate. Returns the first problem, if any.
+ */
+export async function servedChainProblem(chain: Array<{ raw: Buffer }>, at = new Date()): Promise<string | undefined> {
+  const certs = chain.map((c) => new x509.X509Certificate(new Uint8Array(c.raw)));
+  if (certs.length < 2) return 'the chain ends at its leaf';
+  try {
+    await verifyChain(certs[0]!, certs.slice(1, -1), certs.at(-1)!, at);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}

@@ -5,3 +5,12 @@ export { platformLayout, type PlatformLayout } from './layout.ts';
 export { httpsListeners, PLATFORM_FIXTURES, platformVars, renderPlatform, renderPlatformFixture, withLabLabel, type HttpsListener, type PlatformInputs } from './manifests.ts';
 export { checkTlsSecret, type SecretChainCheck } from './secret-contract.ts';
 export { platformState, platformStatus } from './status.ts';
+export {
+  certificateManifest, certificateRequestsPerCertificate, certificatesPath, followRenewal, forceRenewal, gatewayManifest, gatewayPods, manuallyTriggered, nameUnder,
+  plannedRenewal, publishedNamesRoutes, sameKey, secretLeaf, waitSecretRenewed, waitServed, watchCertificateRequests, watchCertificatesReady,
+  type CertificateSpec, type ListenerSpec, type Renewal, type ServedProbe,
+} from './certificates.ts';
+export {
+  batchCertificateName, certManagerFixedWaitMs, describeCertificate, describeChain, ISSUER_KINDS, issuanceBatch, issueAtOnce, publishNames, quantile, runTag, type IssuanceBatch, type IssuedCertificate, type IssuerKind,
+} from './issuance.ts';
+export { checkServedRevocation, type RevocationCheck } from './revocation.ts';

@@ -7,7 +7,7 @@ import type { Step } from '../timing/model.ts';
 import { scenarioAnchor } from './anchors.ts';
 import { formatDuration } from './format.ts';
 import {
-  assertionsTable, environmentTable, figuresTable, imagesTable, statusCell, stepsTable, summaryTable,
+  assertionsTable, environmentTable, figuresTable, imagesTable, statusCell, stepsTable, subjectTimelinesTable, summaryTable,
   type Cell, type Table,
 } from './tables.ts';
 
@@ -80,6 +80,11 @@ function scenarioSection(s: ScenarioResult): Block[] {
   if (s.figures.length) {
     blocks.push({ kind: 'heading', level: 3, text: 'Figures' }, { kind: 'table', table: figuresTable(s.figures) });
     blocks.push({ kind: 'charts', charts: figureCharts(s) });
+  }
+  if (s.timelines?.length) {
+    blocks.push({ kind: 'heading', level: 3, text: 'Timelines' });
+    // Fifty Certificates per issuer make a long table: it folds away in the CI summary.
+    blocks.push({ kind: 'table', table: subjectTimelinesTable(s.timelines), ...(s.timelines.length > 12 ? { collapsed: `Timelines (${s.timelines.length})` } : {}) });
   }
   if (s.assertions.length) {
     blocks.push({ kind: 'heading', level: 3, text: 'Assertions' });

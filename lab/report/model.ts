@@ -20,6 +20,16 @@ export const AssertionSchema = z.object({
 });
 export type Assertion = z.infer<typeof AssertionSchema>;
 
+/**
+ * What happened to one subject (a Certificate) over a scenario, in order: e.g. requested, Ready, served,
+ * renewal planned, renewed, revoked, replaced. `detail` carries what identifies the moment (a serial).
+ */
+export const SubjectTimelineSchema = z.object({
+  subject: z.string(),
+  events: z.array(z.object({ event: z.string(), at: z.string(), detail: z.string().optional() })),
+});
+export type SubjectTimeline = z.infer<typeof SubjectTimelineSchema>;
+
 export const ScenarioResultSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -33,6 +43,8 @@ export const ScenarioResultSchema = z.object({
   assertions: z.array(AssertionSchema),
   /** Text blocks people want to read in the report (e.g. both certificate chains after rotation). */
   notes: z.array(z.object({ title: z.string(), body: z.string() })).default([]),
+  /** Lifecycle of each subject the scenario followed; absent when it followed none. */
+  timelines: z.array(SubjectTimelineSchema).optional(),
 });
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
 

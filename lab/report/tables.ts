@@ -2,7 +2,7 @@
  * Tables as plain data, built once and drawn by both the markdown and the HTML renderer, so the two
  * reports can never disagree on what a figure's verdict or a step's duration is.
  */
-import type { Assertion, Environment, Figure, RunReport, ScenarioResult } from './model.ts';
+import type { Assertion, Environment, Figure, RunReport, ScenarioResult, SubjectTimeline } from './model.ts';
 import type { Step } from '../timing/model.ts';
 import { scenarioAnchor } from './anchors.ts';
 import { figureLabel, figurePassed, formatBytes, formatDuration, formatThreshold, formatValue } from './format.ts';
@@ -110,5 +110,39 @@ export function stepsTable(steps: Step[]): Table {
       s.error ?? '',
     ]),
     numeric: [0, 3, 4],
+  };
+}
+
+/**
+ * Kinds of event in the order they happen: by their mean position in the subjects' own sequences (a
+ * subject renewed by schedule and one renewed by force put "planned" and "triggered" both before "renewed").
+ */
+function eventColumns(timelines: SubjectTimeline[]): string[] {
+  const positions = new Map<string, number[]>();
+  for (const t of timelines) {
+    const kinds = [...new Set(t.events.map((e) => e.event))];
+    kinds.forEach((k, i) => positions.set(k, [...(positions.get(k) ?? []), i]));
+  }
+  const mean = (k: string) => positions.get(k)!.reduce((a, b) => a + b, 0) / positions.get(k)!.length;
+  return [...positions.keys()].sort((a, b) => mean(a) - mean(b));
+}
+
+/**
+ * One row per subject, one column per kind of event: the first (requested) as a time of day, each later
+ * one as an offset from it; an event that happened more than once (served again after a renewal) lists
+ * every offset. Details (serials) follow in the last column.
+ */
+export function subjectTimelinesTable(timelines: SubjectTimeline[]): Table {
+  const events = eventColumns(timelines);
+  return {
+    headers: ['Subject', ...events.map((e, i) => (i === 0 ? `${e} (UTC)` : e)), 'Detail'],
+    rows: timelines.map((t) => {
+      const origin = Math.min(...t.events.map((e) => Date.parse(e.at)));
+      const cells = events.map((name, i) => t.events.filter((e) => e.event === name)
+        .map((e) => (i === 0 ? e.at.slice(11, 23) : `+${formatDuration(Date.parse(e.at) - origin)}`)).join(', '));
+      const detail = t.events.filter((e) => e.detail).map((e) => `${e.event}: ${e.detail}`).join('; ');
+      return [t.subject, ...cells, detail];
+    }),
+    numeric: events.slice(1).map((_, i) => i + 2),
   };
 }

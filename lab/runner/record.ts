@@ -2,7 +2,7 @@ import type { LabContext } from '../context.ts';
 import { errorText } from '../errors.ts';
 import { interruption } from '../interrupt.ts';
 import { Releases } from '../releases.ts';
-import type { Assertion, Figure, ScenarioResult } from '../report/model.ts';
+import type { Assertion, Figure, ScenarioResult, SubjectTimeline } from '../report/model.ts';
 import { StepRecorder } from '../timing/recorder.ts';
 import { DEFAULT_TIME_LIMIT_MS, type Scenario, type ScenarioRun, type Threshold } from './scenario.ts';
 
@@ -36,6 +36,7 @@ export async function runScenario(ctx: LabContext, scenario: Scenario, opts: Sce
   const figures: Figure[] = [];
   const assertions: Assertion[] = [];
   const notes: ScenarioResult['notes'] = [];
+  const timelines = new Map<string, SubjectTimeline['events']>();
   const limitMs = (scenario.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS)[opts.quick ? 'quick' : 'full'];
   const own = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, own.signal]) : own.signal;
@@ -55,6 +56,11 @@ export async function runScenario(ctx: LabContext, scenario: Scenario, opts: Sce
       return passed;
     },
     note: (title, body) => notes.push({ title, body }),
+    timeline(subject, event, at, detail) {
+      const events = timelines.get(subject) ?? [];
+      events.push({ event, at: new Date(at).toISOString(), ...(detail ? { detail } : {}) });
+      timelines.set(subject, events);
+    },
   };
   const startedAt = new Date();
   const t0 = performance.now();
@@ -78,5 +84,6 @@ export async function runScenario(ctx: LabContext, scenario: Scenario, opts: Sce
     name: scenario.name, description: scenario.description,
     startedAt: startedAt.toISOString(), endedAt: new Date(startedAt.getTime() + durationMs).toISOString(), durationMs,
     status: passed ? 'passed' : 'failed', steps: steps.steps, figures, assertions, notes,
+    ...(timelines.size ? { timelines: [...timelines].map(([subject, events]) => ({ subject, events: events.sort((a, b) => a.at.localeCompare(b.at)) })) } : {}),
   };
 }

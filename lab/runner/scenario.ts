@@ -32,4 +32,6 @@ export interface ScenarioRun {
   /** Records an assertion; a failed one fails the scenario but lets it go on to restore the lab. */
   check(name: string, passed: boolean, detail?: string): boolean;
   note(title: string, body: string): void;
+  /** Records a moment in a subject's lifecycle (a Certificate requested, Ready, served, renewed...). */
+  timeline(subject: string, event: string, at: number | Date, detail?: string): void;
 }

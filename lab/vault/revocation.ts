@@ -2,7 +2,15 @@ import type { HttpsClient } from '../host/https.ts';
 import { pollUntil } from '../host/wait.ts';
 import { x509 } from '../pki/crypto.ts';
 import { parseCrl, type ParsedCrl } from '../pki/crl.ts';
+import { ocspRequest, parseOcspResponse, type OcspAnswer } from '../pki/ocsp.ts';
+import type { X509Certificate } from 'node:crypto';
 import type { VaultClient } from './api.ts';
+
+/** A serial as X.509 tools print it (hex, any case) in the colon-separated form Vault's API takes. Pure. */
+export function vaultSerial(hex: string): string {
+  const even = hex.length % 2 ? `0${hex}` : hex;
+  return even.toLowerCase().match(/../g)!.join(':');
+}
 
 export async function revoke(admin: VaultClient, mount: string, serial: string): Promise<void> {
   await admin.write(`${mount}/revoke`, { serial_number: serial });
@@ -42,4 +50,11 @@ export async function tidy(http: HttpsClient, endpoint: string, admin: VaultClie
 export function allExpired(leaves: Array<{ certificate: string }>, signal?: AbortSignal): Promise<true> {
   const last = Math.max(...leaves.map((l) => new x509.X509Certificate(l.certificate).notAfter.getTime()));
   return pollUntil(async () => (Date.now() > last + 1_000 ? true : undefined), { timeoutMs: last - Date.now() + 30_000, intervalMs: 250, what: 'the short-lived leaves to expire', ...(signal ? { signal } : {}) });
+}
+
+/** Asks the mount's OCSP responder (unauthenticated, as clients do) about `leaf`; the answer is verified with `issuer`. */
+export async function ocspStatus(http: HttpsClient, endpoint: string, mount: string, leaf: X509Certificate, issuer: X509Certificate): Promise<OcspAnswer> {
+  const res = await http.send(`${endpoint}/v1/${mount}/ocsp`, { method: 'POST', headers: { 'Content-Type': 'application/ocsp-request' }, body: ocspRequest(leaf, issuer) });
+  if (res.status !== 200) throw new Error(`OCSP request to ${mount} answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
+  return parseOcspResponse(res.body, leaf, issuer);
 }

@@ -27,6 +27,12 @@ function minor(version: string): number {
  * 10 s, since v1.21 8 s (no sleep after the last pass).
  */
 export const CERT_MANAGER_DNS01_WAIT_S = 60;
+/**
+ * Workers of each cert-manager controller, hard-coded (cmd/controller/app/controller.go `workers := 5`,
+ * v1.11.5). The waits above are sleeps inside the challenge controller's sync, so at most this many
+ * challenges wait at a time: 50 DNS-01 challenges at once take ten rounds of 60 s.
+ */
+export const CERT_MANAGER_WORKERS = 5;
 export function http01SelfCheckWaitS(version: string): number {
   return minor(version) >= 21 ? 8 : 10;
 }
