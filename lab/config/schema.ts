@@ -55,6 +55,12 @@ export const LabConfigSchema = z.strictObject({
     restoreRtoMs: ms.default(60_000),
     /** Snapshot restore: acknowledged writes lost (newest kept marker to the last written). */
     restoreRpoMs: ms.default(15_000),
+    /** Issue 10: a renewal burst through a leader kill completes within this beyond the same burst without a fault. */
+    renewalBurstExtraMs: ms.default(30_000),
+    /** Issue 10: after Vault is unsealed, a forced renewal brings every Certificate back within this. */
+    forcedRenewalAfterUnsealMs: ms.default(30_000),
+    /** Issue 10: the kind node restarted to every Gateway listener serving again. */
+    platformRestartServeMs: ms.default(120_000),
   }).prefault({}),
   versions: z.strictObject({
     /**

@@ -3,6 +3,7 @@ import { errorText } from '../errors.ts';
 import { LAB_LABEL } from '../host/docker.ts';
 import { openKubeCluster, type KubeObject } from '../kube/index.ts';
 import { ECHO_IMAGE_KEY, EXTERNAL_DNS_IMAGE_KEY, startPlatform } from './bring-up.ts';
+import { healPlatform } from './heal.ts';
 import { platformLayout } from './layout.ts';
 import { platformState, platformStatus } from './status.ts';
 
@@ -28,6 +29,8 @@ export const platformComponent: Component = {
   async start(ctx) {
     await startPlatform(ctx);
   },
+  heal: healPlatform,
+  healsWhenDegraded: true,
   status: platformStatus,
   async stop(ctx) {
     const kubeCluster = await openKubeCluster(ctx).catch(() => undefined);
