@@ -62,6 +62,14 @@ export const LabConfigSchema = z.strictObject({
     /** Issue 10: the kind node restarted to every Gateway listener serving again. */
     platformRestartServeMs: ms.default(120_000),
   }).prefault({}),
+  /**
+   * `certlab drill`: the disaster-recovery set it runs (scenario names, in order) and whether it runs their
+   * quick variants. Its RTO and RPO are held against `targets`.
+   */
+  drill: z.strictObject({
+    scenarios: z.array(z.string().min(1)).min(1).default(['vault-snapshot-restore', 'renewal-vault-sealed', 'vault-quorum-loss', 'platform-restart']),
+    quick: z.boolean().default(false),
+  }).prefault({}),
   versions: z.strictObject({
     /**
      * cert-manager release in the kind cluster. The default is the one that builds from source here; any

@@ -1,5 +1,6 @@
 // Certificates a scenario makes for itself (in a namespace of its own) and the way it tells that one was
 // issued or renewed: the Certificate's status.revision, which cert-manager raises by one at each issuance.
+import { X509Certificate } from 'node:crypto';
 import { condition, type KubeObject } from '../kube/api.ts';
 import type { KubeCluster } from '../kube/connect.ts';
 import { waitCertificatesReady } from './bring-up.ts';
@@ -58,4 +59,11 @@ export async function issueCertificateSet(kubeCluster: KubeCluster, prefix: stri
   await kubeCluster.apply(certs);
   await waitCertificatesReady(kubeCluster, namespace, namesOf(certs), timeoutMs);
   return namesOf(certs);
+}
+
+/** The serial (upper-case hex, as X509Certificate gives it) of the leaf in a Certificate's Secret. */
+export async function leafSerial(kubeCluster: KubeCluster, namespace: string, secretName: string): Promise<string> {
+  const s = await kubeCluster.get<KubeObject>(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
+  const pem = Buffer.from(s.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
+  return new X509Certificate(pem).serialNumber;
 }
