@@ -71,7 +71,7 @@ export const renewalVaultSealed: Scenario = {
         return Date.now() - unsealedAt;
       }),
     ]);
-    run.figure('unseal to every Certificate renewed, forced renewal', remedy, 'ms', { threshold: { op: '<=', value: targets.forcedRenewalAfterUnsealMs } });
+    run.figure('unseal to every Certificate renewed, forced renewal', remedy, 'ms', { labels: { objective: 'RTO' }, threshold: { op: '<=', value: targets.forcedRenewalAfterUnsealMs } });
     // Not renewed within the window: the figure is the window, marked as a lower bound.
     run.figure('unseal to every Certificate renewed, no action', noAction ?? noActionWindowMs, 'ms', { labels: { bound: noAction === undefined ? 'not renewed within the window (lower bound)' : 'measured' } });
     const after = await Promise.all([...untouched.keys()].map((n) => certificateStatus(kubeCluster, namespace, n)));

@@ -15,9 +15,9 @@ export function objectives(s: ScenarioResult): Figure[] {
   return s.figures.filter((f) => f.threshold);
 }
 
-/** Recovery time and recovery point objectives: the figures named RTO or RPO. */
+/** Recovery time and recovery point objectives: the figures labelled `objective: RTO` (or RPO), or named so. */
 export function recoveryObjective(s: ScenarioResult, kind: 'RTO' | 'RPO'): Figure | undefined {
-  return s.figures.find((f) => f.name.startsWith(kind));
+  return s.figures.find((f) => f.labels?.objective === kind) ?? s.figures.find((f) => f.name.startsWith(kind));
 }
 
 /** One runbook line per step of the scenario (its own steps, then the undo steps), numbered. */

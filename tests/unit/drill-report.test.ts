@@ -35,6 +35,8 @@ describe('drill report', () => {
   });
   it('finds RTO and RPO and holds them to their targets', () => {
     expect(recoveryObjective(restore, 'RTO')?.value).toBe(25_700);
+    const labelled = { ...restore, figures: [{ name: 'restart to serving', value: 1, unit: 'ms', labels: { objective: 'RTO' } }, ...restore.figures] };
+    expect(recoveryObjective(labelled, 'RTO')?.name).toBe('restart to serving');
     const md = renderDrillMarkdown(report);
     expect(md).toContain('# DR drill drill-1: FAILED');
     expect(md).toContain('| vault-snapshot-restore | failed | 60.0 s | 25.7 s (target <= 60.0 s: met) | 16.0 s (target <= 15.0 s: MISSED) | 1/2 |');
