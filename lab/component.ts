@@ -34,6 +34,11 @@ export interface Component {
    * voter). Without it, running containers are taken as whole.
    */
   heal?(ctx: LabContext, timeoutMs: number): Promise<void>;
+  /**
+   * `heal` is also called when isRunning says no: for a component whose isRunning means "whole" (the
+   * platform's), a degraded one is exactly what heal is for.
+   */
+  healsWhenDegraded?: boolean;
   status(ctx: LabContext): Promise<StatusRow[]>;
   stop(ctx: LabContext): Promise<void>;
 }

@@ -7,11 +7,20 @@ import { vaultSnapshotRestore } from './vault-snapshot-restore.ts';
 import { certificateIssuance } from './certificate-issuance.ts';
 import { certificateRenewal } from './certificate-renewal.ts';
 import { certificateRevocation } from './certificate-revocation.ts';
+import { platformRestart } from './platform-restart.ts';
+import { acmeServerRestart } from './acme-server-restart.ts';
+import { renewalVaultSealed } from './renewal-vault-sealed.ts';
+import { renewalDuringVaultFailover } from './renewal-during-vault-failover.ts';
+import { vaultRestoreCertManager } from './vault-restore-cert-manager.ts';
 
 /**
- * Every scenario, in the order `certlab run all` runs them. The certificate lifecycle in the kind cluster
- * runs before the snapshot drill, which destroys the Vault cluster the platform's Vault issuer signs with.
+ * Every scenario, in the order `certlab run all` runs them: the Vault cluster's own, the certificate
+ * lifecycle in the kind cluster, the snapshot drill (which destroys the Vault cluster and restores it),
+ * then the incidents across the platform.
  */
 export const SCENARIOS: readonly Scenario[] = [
-  vaultLeaderFailover, vaultMinorityFailure, vaultQuorumLoss, pkiRevocation, certificateIssuance, certificateRenewal, certificateRevocation, vaultSnapshotRestore,
+  vaultLeaderFailover, vaultMinorityFailure, vaultQuorumLoss, pkiRevocation,
+  certificateIssuance, certificateRenewal, certificateRevocation,
+  vaultSnapshotRestore,
+  platformRestart, acmeServerRestart, renewalVaultSealed, renewalDuringVaultFailover, vaultRestoreCertManager,
 ];

@@ -4,6 +4,7 @@ import { INTERRUPTED_EXIT_CODE, Interrupted } from '../interrupt.ts';
 import { registerImageCommands } from './images.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerRunCommands } from './run.ts';
+import { registerDrillCommand } from './drill.ts';
 import type { Scenario } from '../runner/scenario.ts';
 
 const EXIT_CODES_HELP = `
@@ -33,6 +34,7 @@ export async function runCli(scenarios: readonly Scenario[]): Promise<never> {
   registerLabCommands(program);
   registerImageCommands(program);
   registerRunCommands(program, scenarios);
+  registerDrillCommand(program, scenarios);
   await execute(program);
   // The command's work is done and what it started was released: nothing a library left open (a
   // keep-alive socket, a timer) may keep the process, and with it a lock or a terminal, waiting.

@@ -77,6 +77,20 @@ export const LabConfigSchema = z.strictObject({
     revocationRemediationMs: ms.default(20_000),
     /** cert-manager's Vault path over a direct sign of the same key type: at most this many times as long. */
     certManagerVaultOverhead: z.number().positive().default(3),
+    /** A renewal burst through a leader kill completes within this beyond the same burst without a fault. */
+    renewalBurstExtraMs: ms.default(30_000),
+    /** After Vault is unsealed, a forced renewal brings every Certificate back within this. */
+    forcedRenewalAfterUnsealMs: ms.default(30_000),
+    /** The kind node restarted to every Gateway listener serving again. */
+    platformRestartServeMs: ms.default(120_000),
+  }).prefault({}),
+  /**
+   * `certlab drill`: the disaster-recovery set it runs (scenario names, in order) and whether it runs their
+   * quick variants. Its RTO and RPO are held against `targets`.
+   */
+  drill: z.strictObject({
+    scenarios: z.array(z.string().min(1)).min(1).default(['vault-snapshot-restore', 'renewal-vault-sealed', 'vault-quorum-loss', 'platform-restart']),
+    quick: z.boolean().default(false),
   }).prefault({}),
   /**
    * Image versions. The defaults are the ones that build from source here (builds are pinned); any other

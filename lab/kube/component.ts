@@ -3,6 +3,7 @@ import { KUBE_WORKLOAD_IMAGES } from '../images/kubernetes.ts';
 import { startKubeCluster } from './bring-up.ts';
 import { deleteKindCluster, kindNodes } from './kind.ts';
 import { kubeClusterLayout } from './layout.ts';
+import { healKubeCluster } from './heal.ts';
 import { kubeClusterStatus } from './status.ts';
 
 /** kind with cert-manager (Gateway API on) and Traefik, on the lab network, resolving the lab's zones. */
@@ -20,6 +21,7 @@ export const kubeClusterComponent: Component = {
   async start(ctx) {
     await startKubeCluster(ctx);
   },
+  heal: healKubeCluster,
   status: kubeClusterStatus,
   stop: (ctx) => deleteKindCluster(kubeClusterLayout(ctx.config, ctx.paths).name),
 };

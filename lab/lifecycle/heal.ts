@@ -17,7 +17,7 @@ export async function restoreFullStrength(ctx: LabContext, components: Component
   const repaired = await repairLabContainers(ctx);
   const waitedFor: string[] = [];
   for (const c of components) {
-    if (!c.heal || !(await c.isRunning(ctx))) continue;
+    if (!c.heal || !(c.healsWhenDegraded || await c.isRunning(ctx))) continue;
     await c.heal(ctx, timeoutMs);
     waitedFor.push(c.name);
   }

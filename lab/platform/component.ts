@@ -3,6 +3,7 @@ import { errorText } from '../errors.ts';
 import { LAB_LABEL } from '../host/docker.ts';
 import { openKubeCluster, type KubeObject } from '../kube/index.ts';
 import { ECHO_IMAGE_KEY, EXTERNAL_DNS_IMAGE_KEY, startPlatform } from './bring-up.ts';
+import { healPlatform } from './heal.ts';
 import { platformLayout } from './layout.ts';
 import { platformState, platformStatus } from './status.ts';
 
@@ -28,11 +29,8 @@ export const platformComponent: Component = {
   async start(ctx) {
     await startPlatform(ctx);
   },
-  /** Re-applies the platform (idempotent: the issuers pick up a Vault secret ID or a BIND address that changed) and waits until it is whole. */
-  async heal(ctx, timeoutMs) {
-    const limit = AbortSignal.timeout(timeoutMs);
-    await startPlatform({ ...ctx, signal: ctx.signal ? AbortSignal.any([ctx.signal, limit]) : limit });
-  },
+  heal: healPlatform,
+  healsWhenDegraded: true,
   status: platformStatus,
   async stop(ctx) {
     const kubeCluster = await openKubeCluster(ctx).catch(() => undefined);

@@ -12,9 +12,6 @@ import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { announceSkip, skipReason, testContext } from './support.ts';
 
-/** The scenarios these Vault-only labs run; those on the platform in the kind cluster are lifecycle-scenarios.test.ts's. */
-const VAULT_SCENARIOS = SCENARIOS.filter((s) => !s.needs.includes('platform'));
-
 /**
  * Every scenario that needs only Vault, quick, against a real cluster, in the order `run all` uses: on each Vault flavour whose
  * image is here, and on a 3-node OpenBao cluster serving another private zone (names and counts come from
@@ -25,6 +22,9 @@ const LABS = [
   { title: 'HashiCorp Vault, 5 nodes', name: 'certlab-scenvault', subnet: '172.29.82.0/24', overrides: { vault: { flavor: 'vault' } } },
   { title: 'OpenBao, 3 nodes, zone corp.internal', name: 'certlab-scen3', subnet: '172.29.81.0/24', overrides: { vault: { nodes: 3 }, domains: { private: 'corp.internal' } } },
 ] as const;
+
+/** The scenarios these Vault-only labs can run; those on the platform run in lifecycle-scenarios.test.ts and incident-scenarios.test.ts. */
+const VAULT_SCENARIOS = SCENARIOS.filter((s) => s.needs.every((n) => n === 'vault'));
 
 describe.each(LABS)('scenarios on $title', ({ title, name, subnet, overrides }) => {
   const flavor = ('vault' in overrides && 'flavor' in overrides.vault ? overrides.vault.flavor : 'openbao') as 'openbao' | 'vault';
