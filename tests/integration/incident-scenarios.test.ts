@@ -5,10 +5,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveComponents } from '../../lab/components.ts';
-import { parseConfig } from '../../lab/config/load.ts';
 import type { LabContext } from '../../lab/context.ts';
 import { removeLabResources } from '../../lab/host/docker.ts';
-import { imageByKey } from '../../lab/images/catalog.ts';
 import { deleteLabKubeClusters } from '../../lab/kube/index.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { platformState } from '../../lab/platform/index.ts';
@@ -20,13 +18,12 @@ import { platformRestart } from '../../scenarios/platform-restart.ts';
 import { renewalDuringVaultFailover } from '../../scenarios/renewal-during-vault-failover.ts';
 import { renewalVaultSealed } from '../../scenarios/renewal-vault-sealed.ts';
 import { vaultRestoreCertManager } from '../../scenarios/vault-restore-cert-manager.ts';
-import { announceSkip, skipReason, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
 
 const LAB = 'inctest';
 const SUBNET = '172.29.132.0/24';
 const CONFIG = { vault: { nodes: 3 } };
-const imageKeys = resolveComponents(['platform']).flatMap((c) => c.images(parseConfig(CONFIG, 'test')));
-const reason = skipReason([...new Set(imageKeys)].map((k) => imageByKey(k).ref));
+const reason = platformSkipReason(CONFIG);
 announceSkip('incident scenarios (issue 10)', reason);
 
 /** Each scenario with the checks and figures it must report. */
@@ -82,12 +79,7 @@ describe.skipIf(reason)('incident scenarios on the platform (issue 10)', () => {
       const result: ScenarioResult = await runScenario(ctx, scenario, { quick: true, runId: `it-${LAB}` });
       for (const s of result.steps) process.stdout.write(`  [incidents] ${scenario.name}: ${s.ok ? 'ok' : 'FAILED'} ${(s.durationMs / 1000).toFixed(1)} s ${s.name}${s.error ? ` (${s.error})` : ''}\n`);
       for (const f of result.figures) process.stdout.write(`  [incidents] ${scenario.name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
-      const failed = [
-        ...result.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.detail}`),
-        ...result.figures.filter((f) => f.passed === false).map((f) => `${f.name} = ${f.value} ${f.unit}`),
-        ...result.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
-      ];
-      expect(failed).toEqual([]);
+      expect(scenarioFailures(result)).toEqual([]);
       expect(result.status).toBe('passed');
       for (const name of checks) expect(result.assertions.find((a) => a.name === name), name).toMatchObject({ passed: true });
       for (const name of figures) expect(result.figures.some((f) => f.name === name && Number.isFinite(f.value)), name).toBe(true);

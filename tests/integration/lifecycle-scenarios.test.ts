@@ -3,17 +3,13 @@
 // platform): each passes, its checks are there and passed, its figures and timelines are there, the
 // report shows the timelines, and the platform is whole afterwards (every namespace a scenario made is gone).
 // Skips (printing SKIPPED) when an image or the means to build kind is missing; never passes without running.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveComponents } from '../../lab/components.ts';
 import type { LabContext } from '../../lab/context.ts';
 import { removeLabResources } from '../../lab/host/docker.ts';
-import { imageByKey } from '../../lab/images/catalog.ts';
-import { KIND_VERSION } from '../../lab/images/kubernetes.ts';
-import { parseConfig } from '../../lab/config/load.ts';
 import { deleteLabKubeClusters, openKubeCluster, type KubeObject } from '../../lab/kube/index.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { platformState } from '../../lab/platform/index.ts';
@@ -21,36 +17,15 @@ import { writeReport, type ScenarioResult } from '../../lab/report/index.ts';
 import { describeEnvironment } from '../../lab/runner/environment.ts';
 import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { announceSkip, skipReason, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
 
 const LAB = 'lcytest';
 const SUBNET = '172.29.131.0/24';
 const CONFIG = { vault: { nodes: 3 } };
 const LIFECYCLE = ['certificate-issuance', 'certificate-renewal', 'certificate-revocation'];
 
-function kindAvailable(): string | undefined {
-  const bin = join(process.env.CERTLAB_TOOLS_DIR ?? join(homedir(), '.cache/certlab/bin'), `kind-${KIND_VERSION}`, 'kind');
-  if (existsSync(bin)) return undefined;
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return `kind ${KIND_VERSION} is not built (${bin}) and no Go toolchain is at hand to build it`;
-  }
-}
-
-const imageKeys = resolveComponents(['platform']).flatMap((c) => c.images(parseConfig(CONFIG, 'test')));
-const reason = skipReason([...new Set(imageKeys)].map((k) => imageByKey(k).ref)) ?? kindAvailable();
+const reason = platformSkipReason(CONFIG);
 announceSkip('the certificate lifecycle scenarios on the platform', reason);
-
-/** What failed in a result, one line each: empty when it passed. */
-function failures(r: ScenarioResult): string[] {
-  return [
-    ...r.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.detail}`),
-    ...r.figures.filter((f) => f.passed === false).map((f) => `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`),
-    ...r.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
-  ];
-}
 
 const passedCheck = (r: ScenarioResult, name: string | RegExp) => r.assertions.filter((a) => (typeof name === 'string' ? a.name === name : name.test(a.name)));
 const figure = (r: ScenarioResult, name: string, issuer?: string) => r.figures.find((f) => f.name === name && (!issuer || f.labels?.issuer === issuer));
@@ -83,7 +58,7 @@ describe.skipIf(reason)('certificate lifecycle scenarios on the platform (quick)
       const result = await runScenario(ctx, scenario, { quick: true, runId: `it-${LAB}` });
       results.set(name, result);
       for (const f of result.figures) process.stdout.write(`  [lifecycle] ${name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
-      expect(failures(result)).toEqual([]);
+      expect(scenarioFailures(result)).toEqual([]);
       expect(result.status).toBe('passed');
       // Whatever the scenario started was released, and the release is on record.
       expect(result.steps.some((s) => s.group === 'cleanup' && s.name.startsWith('release: '))).toBe(true);

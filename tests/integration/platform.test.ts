@@ -4,11 +4,8 @@
 // right root; the Secrets keep cert-manager's contract; External-DNS's records answer through the lab's
 // resolver; pods resolve and reach the lab's services; the DNS-01 issuer gets a wildcard.
 // Skips (printing SKIPPED) when an image or the means to build kind is missing; never passes without running.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pebbleRoots } from '../../lab/acme/index.ts';
@@ -18,33 +15,19 @@ import { labDns, resolveA } from '../../lab/dns/index.ts';
 import { removeLabResources } from '../../lab/host/docker.ts';
 import { fetchServedChain } from '../../lab/host/tls-probe.ts';
 import { imageByKey } from '../../lab/images/catalog.ts';
-import { KIND_VERSION } from '../../lab/images/kubernetes.ts';
-import { parseConfig } from '../../lab/config/load.ts';
 import { CERT_MANAGER_DNS01_WAIT_S, deleteLabKubeClusters, findLabKubeClusters, kubeClusterStatus, type KubeObject } from '../../lab/kube/index.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { pkiFiles } from '../../lab/pki/lab-pki.ts';
 import {
   checkTlsSecret, connectPlatform, platformStatus, waitCertificatesReady, type HttpsListener, type Platform,
 } from '../../lab/platform/index.ts';
-import { announceSkip, skipReason, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, testContext } from './support.ts';
 
 const LAB = 'pftest';
 const SUBNET = '172.29.121.0/24';
 
-function kindAvailable(): string | undefined {
-  const bin = join(process.env.CERTLAB_TOOLS_DIR ?? join(homedir(), '.cache/certlab/bin'), `kind-${KIND_VERSION}`, 'kind');
-  if (existsSync(bin)) return undefined;
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return undefined; // ensureKubernetesTools builds it
-  } catch {
-    return `kind ${KIND_VERSION} is not built (${bin}) and no Go toolchain is at hand to build it`;
-  }
-}
-
 const CONFIG = { vault: { nodes: 3 } };
-const imageKeys = resolveComponents(['platform']).flatMap((c) => c.images(parseConfig(CONFIG, 'test')));
-const reason = skipReason([...new Set(imageKeys)].map((k) => imageByKey(k).ref)) ?? kindAvailable();
+const reason = platformSkipReason(CONFIG);
 announceSkip('the reference platform (issuers, Gateways, External-DNS)', reason);
 
 /** GET over HTTPS to the Gateway with SNI, verifying against `ca` only. */

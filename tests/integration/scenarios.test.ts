@@ -10,7 +10,7 @@ import { loadReport, writeReport, type ScenarioResult } from '../../lab/report/i
 import { describeEnvironment } from '../../lab/runner/environment.ts';
 import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { announceSkip, skipReason, testContext } from './support.ts';
+import { announceSkip, scenarioFailures, skipReason, testContext } from './support.ts';
 
 /**
  * Every scenario that needs only Vault, quick, against a real cluster, in the order `run all` uses: on each Vault flavour whose
@@ -47,12 +47,7 @@ describe.each(LABS)('scenarios on $title', ({ title, name, subnet, overrides }) 
     it(scenario.name, async () => {
       const result = await runScenario(ctx, scenario, { quick: true, runId: `it-${name}` });
       results.push(result);
-      const failed = [
-        ...result.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.detail}`),
-        ...result.figures.filter((f) => f.passed === false).map((f) => `${f.name} = ${f.value} ${f.unit}`),
-        ...result.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
-      ];
-      expect(failed).toEqual([]);
+      expect(scenarioFailures(result)).toEqual([]);
       expect(result.status).toBe('passed');
       // Whatever the scenario started was released, and the release is on record.
       expect(result.steps.some((s) => s.group === 'cleanup')).toBe(true);

@@ -1,4 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { resolveComponents } from '../../lab/components.ts';
+import { parseConfig } from '../../lab/config/load.ts';
+import { imageByKey } from '../../lab/images/catalog.ts';
+import { KIND_VERSION } from '../../lab/images/kubernetes.ts';
+import type { ScenarioResult } from '../../lab/report/index.ts';
 
 function dockerAnswers(): boolean {
   try {
@@ -34,3 +42,30 @@ export function announceSkip(suite: string, reason: string | undefined): void {
 }
 
 export { isolatedLabContext as testContext } from '../../lab/config/isolated.ts';
+
+/** Why a lab with the platform (every component up to the kind cluster and the platform) cannot run here. */
+export function platformSkipReason(config: Record<string, unknown>): string | undefined {
+  const keys = resolveComponents(['platform']).flatMap((c) => c.images(parseConfig(config, 'test')));
+  return skipReason([...new Set(keys)].map((k) => imageByKey(k).ref)) ?? kindUnavailable();
+}
+
+/** kind is built, or a Go toolchain is at hand to build it (ensureKubernetesTools does). */
+function kindUnavailable(): string | undefined {
+  const bin = join(process.env.CERTLAB_TOOLS_DIR ?? join(homedir(), '.cache/certlab/bin'), `kind-${KIND_VERSION}`, 'kind');
+  if (existsSync(bin)) return undefined;
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `kind ${KIND_VERSION} is not built (${bin}) and no Go toolchain is at hand to build it`;
+  }
+}
+
+/** What failed in a scenario's result, one line each: empty when it passed. */
+export function scenarioFailures(r: ScenarioResult): string[] {
+  return [
+    ...r.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.detail}`),
+    ...r.figures.filter((f) => f.passed === false).map((f) => `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`),
+    ...r.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
+  ];
+}
