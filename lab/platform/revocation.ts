@@ -5,7 +5,7 @@ import type { X509Certificate } from 'node:crypto';
 import { normalizeSerial } from '../pki/crl.ts';
 import type { OcspStatus } from '../pki/ocsp.ts';
 import type { VaultCluster } from '../vault/cluster.ts';
-import { fetchCrl, ocspStatus } from '../vault/revocation.ts';
+import { fetchIssuerCrl, ocspStatus } from '../vault/revocation.ts';
 import type { ServedListener, Platform } from './connect.ts';
 import type { HttpsListener } from './manifests.ts';
 
@@ -13,7 +13,7 @@ export interface RevocationCheck {
   served: ServedListener;
   leaf: X509Certificate;
   ocsp: OcspStatus;
-  /** The leaf's serial is on the issuing mount's CRL. */
+  /** The leaf's serial is on the CRL of the issuer that signed it. */
   onCrl: boolean;
   /** What the client decides: the chain verified (or `served` would have thrown), neither source says revoked. */
   accepted: boolean;
@@ -24,7 +24,8 @@ export async function checkServedRevocation(platform: Platform, listener: HttpsL
   const served = await platform.served(listener, signal);
   const [leaf, issuer] = served.served.certificates;
   if (!leaf || !issuer) throw new Error(`${served.servername} served no chain above its leaf`);
-  const [ocsp, crl] = await Promise.all([ocspStatus(vaultCluster.http, endpoint, mount, leaf, issuer), fetchCrl(vaultCluster.http, endpoint, mount)]);
-  const onCrl = crl.der.serials.has(normalizeSerial(leaf.serialNumber));
+  // The CRL of the leaf's own issuer: after an intermediate rotation the mount's default CRL is another's.
+  const [ocsp, crl] = await Promise.all([ocspStatus(vaultCluster.http, endpoint, mount, leaf, issuer), fetchIssuerCrl(vaultCluster.http, endpoint, mount, issuer)]);
+  const onCrl = crl.serials.has(normalizeSerial(leaf.serialNumber));
   return { served, leaf, ocsp: ocsp.status, onCrl, accepted: ocsp.status === 'good' && !onCrl };
 }

@@ -30,6 +30,26 @@ export async function fetchCrl(http: HttpsClient, endpoint: string, mount: strin
   return { der: parseCrl(der.body), pem: parseCrl(pem.body.toString('utf8')) };
 }
 
+/**
+ * The CRL of the issuer in `mount` that signed with `issuer`'s certificate, as a client that follows the leaf's
+ * issuer finds it (unauthenticated: the issuer list and each issuer's certificate and CRL are public). After a
+ * rotation the mount's default CRL (`fetchCrl`) is the new issuer's, which never lists what the old one issued.
+ */
+export async function fetchIssuerCrl(http: HttpsClient, endpoint: string, mount: string, issuer: X509Certificate): Promise<ParsedCrl> {
+  const list = await http.send(`${endpoint}/v1/${mount}/issuers?list=true`);
+  if (list.status !== 200) throw new Error(`listing the issuers of ${mount} failed: HTTP ${list.status}`);
+  for (const id of list.json<{ data: { keys: string[] } }>().data.keys) {
+    const res = await http.send(`${endpoint}/v1/${mount}/issuer/${id}/json`);
+    if (res.status !== 200) continue;
+    const pem = res.json<{ data: { certificate: string } }>().data.certificate;
+    if (!Buffer.from(new x509.X509Certificate(pem).rawData).equals(issuer.raw)) continue;
+    const crl = await http.send(`${endpoint}/v1/${mount}/issuer/${id}/crl/der`);
+    if (crl.status !== 200) throw new Error(`the CRL of issuer ${id} of ${mount}: HTTP ${crl.status}`);
+    return parseCrl(crl.body);
+  }
+  throw new Error(`no issuer of ${mount} has the certificate ${issuer.subject.replace(/\n/g, ', ')}`);
+}
+
 /** Starts a tidy run; Vault answers 202 Accepted, which node-vault counts as an error, so ask plainly. */
 export async function startTidy(http: HttpsClient, endpoint: string, token: string, mount: string, options: Record<string, unknown>): Promise<void> {
   const res = await http.send(`${endpoint}/v1/${mount}/tidy`, { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify(options) });
