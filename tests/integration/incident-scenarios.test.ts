@@ -2,13 +2,8 @@
 // vault on 3 nodes, the kind cluster, the platform): each must pass with its named checks and figures,
 // and leave the platform whole (every issuer Ready, Certificate Ready, Gateway programmed, name published).
 // Skips (printing SKIPPED) when an image is missing; never passes without running.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveComponents } from '../../lab/components.ts';
 import type { LabContext } from '../../lab/context.ts';
-import { removeLabResources } from '../../lab/host/docker.ts';
-import { deleteLabKubeClusters } from '../../lab/kube/index.ts';
-import { bringUp } from '../../lab/lifecycle/up.ts';
 import { platformState } from '../../lab/platform/index.ts';
 import type { ScenarioResult } from '../../lab/report/index.ts';
 import { runScenario } from '../../lab/runner/record.ts';
@@ -18,7 +13,7 @@ import { platformRestart } from '../../scenarios/platform-restart.ts';
 import { renewalDuringVaultFailover } from '../../scenarios/renewal-during-vault-failover.ts';
 import { renewalVaultSealed } from '../../scenarios/renewal-vault-sealed.ts';
 import { vaultRestoreCertManager } from '../../scenarios/vault-restore-cert-manager.ts';
-import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
 
 const LAB = 'inctest';
 const SUBNET = '172.29.132.0/24';
@@ -59,19 +54,11 @@ describe.skipIf(reason)('incident scenarios on the platform (issue 10)', () => {
   let ctx: LabContext;
 
   beforeAll(async () => {
-    ctx = testContext(LAB, SUBNET, CONFIG);
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    ctx.progress = (l) => process.stdout.write(`  [incidents] ${l}\n`);
-    await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+    ctx = await upPlatformLab(LAB, SUBNET, CONFIG, 'incidents');
   });
 
   afterAll(async () => {
-    if (!ctx) return;
-    if (process.env.CERTLAB_KEEP_CLUSTER === '1') return;
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    rmSync(ctx.config.stateDir, { recursive: true, force: true });
+    if (ctx) await removePlatformLab(ctx);
   });
 
   for (const { scenario, checks, figures } of CASES) {

@@ -7,17 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveComponents } from '../../lab/components.ts';
 import type { LabContext } from '../../lab/context.ts';
-import { removeLabResources } from '../../lab/host/docker.ts';
-import { deleteLabKubeClusters, openKubeCluster, type KubeObject } from '../../lab/kube/index.ts';
-import { bringUp } from '../../lab/lifecycle/up.ts';
+import { openKubeCluster, type KubeObject } from '../../lab/kube/index.ts';
 import { platformState } from '../../lab/platform/index.ts';
 import { writeReport, type ScenarioResult } from '../../lab/report/index.ts';
 import { describeEnvironment } from '../../lab/runner/environment.ts';
 import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
 
 const LAB = 'lcytest';
 const SUBNET = '172.29.131.0/24';
@@ -35,20 +32,13 @@ describe.skipIf(reason)('certificate lifecycle scenarios on the platform (quick)
   const results = new Map<string, ScenarioResult>();
 
   beforeAll(async () => {
-    ctx = testContext(LAB, SUBNET, CONFIG);
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    ctx.progress = (l) => process.stdout.write(`  [lifecycle] ${l}\n`);
-    await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+    ctx = await upPlatformLab(LAB, SUBNET, CONFIG, 'lifecycle');
   });
 
   afterAll(async () => {
     if (!ctx) return;
     await ctx.releases.releaseAll();
-    if (process.env.CERTLAB_KEEP_CLUSTER === '1') return;
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    rmSync(ctx.config.stateDir, { recursive: true, force: true });
+    await removePlatformLab(ctx);
   });
 
   for (const name of LIFECYCLE) {

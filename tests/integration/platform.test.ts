@@ -5,23 +5,22 @@
 // resolver; pods resolve and reach the lab's services; the DNS-01 issuer gets a wildcard.
 // Skips (printing SKIPPED) when an image or the means to build kind is missing; never passes without running.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pebbleRoots } from '../../lab/acme/index.ts';
 import { resolveComponents } from '../../lab/components.ts';
 import type { LabContext } from '../../lab/context.ts';
 import { labDns, resolveA } from '../../lab/dns/index.ts';
-import { removeLabResources } from '../../lab/host/docker.ts';
 import { fetchServedChain } from '../../lab/host/tls-probe.ts';
 import { imageByKey } from '../../lab/images/catalog.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, deleteLabKubeClusters, findLabKubeClusters, kubeClusterStatus, type KubeObject } from '../../lab/kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, findLabKubeClusters, kubeClusterStatus, type KubeObject } from '../../lab/kube/index.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { pkiFiles } from '../../lab/pki/lab-pki.ts';
 import {
   checkTlsSecret, connectPlatform, platformStatus, waitCertificatesReady, type HttpsListener, type Platform,
 } from '../../lab/platform/index.ts';
-import { announceSkip, platformSkipReason, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, removePlatformLab, upPlatformLab } from './support.ts';
 
 const LAB = 'pftest';
 const SUBNET = '172.29.121.0/24';
@@ -55,12 +54,8 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
 
   beforeAll(async () => {
     // Three Vault nodes: the platform's behaviour does not depend on the count, and the suite's time does.
-    ctx = testContext(LAB, SUBNET, CONFIG);
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    ctx.progress = (l) => process.stdout.write(`  [platform] ${l}\n`);
     const t0 = Date.now();
-    await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+    ctx = await upPlatformLab(LAB, SUBNET, CONFIG, 'platform');
     upSeconds = (Date.now() - t0) / 1000;
     process.stdout.write(`  [platform] certlab up (dns, acme, vault, kube-cluster, platform) in ${upSeconds.toFixed(1)} s\n`);
     platform = await connectPlatform(ctx);
@@ -71,10 +66,7 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
     if (!ctx) return;
     process.stdout.write(ctx.steps.steps.filter((s) => ['up', 'kube-cluster', 'platform'].includes(s.group)).map((s) => `  [platform] ${s.group}: ${s.name} ${(s.durationMs / 1000).toFixed(1)} s${s.ok ? '' : ` FAILED ${s.error}`}\n`).join(''));
     const released = await ctx.releases.releaseAll();
-    if (process.env.CERTLAB_KEEP_CLUSTER === '1') return;
-    await deleteLabKubeClusters(LAB);
-    await removeLabResources(LAB);
-    rmSync(ctx.config.stateDir, { recursive: true, force: true });
+    await removePlatformLab(ctx);
     expect(released.filter((r) => !r.ok)).toEqual([]);
   });
 

@@ -7,6 +7,12 @@ import { parseConfig } from '../../lab/config/load.ts';
 import { imageByKey } from '../../lab/images/catalog.ts';
 import { KIND_VERSION } from '../../lab/images/kubernetes.ts';
 import type { ScenarioResult } from '../../lab/report/index.ts';
+import type { LabContext } from '../../lab/context.ts';
+import { removeLabResources } from '../../lab/host/docker.ts';
+import { deleteLabKubeClusters } from '../../lab/kube/index.ts';
+import { bringUp } from '../../lab/lifecycle/up.ts';
+import { rmSync } from 'node:fs';
+import { isolatedLabContext } from '../../lab/config/isolated.ts';
 
 function dockerAnswers(): boolean {
   try {
@@ -41,7 +47,7 @@ export function announceSkip(suite: string, reason: string | undefined): void {
   if (reason) process.stdout.write(`SKIPPED: ${suite}: ${reason}\n`);
 }
 
-export { isolatedLabContext as testContext } from '../../lab/config/isolated.ts';
+export { isolatedLabContext as testContext };
 
 /** Why a lab with the platform (every component up to the kind cluster and the platform) cannot run here. */
 export function platformSkipReason(config: Record<string, unknown>): string | undefined {
@@ -68,4 +74,25 @@ export function scenarioFailures(r: ScenarioResult): string[] {
     ...r.figures.filter((f) => f.passed === false).map((f) => `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`),
     ...r.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
   ];
+}
+
+/**
+ * A lab of its own with the platform, brought up from nothing as `certlab up` does (what an interrupted
+ * run left is removed first); progress lines are prefixed with `tag`.
+ */
+export async function upPlatformLab(name: string, subnet: string, config: Record<string, unknown>, tag: string): Promise<LabContext> {
+  const ctx = isolatedLabContext(name, subnet, config);
+  await deleteLabKubeClusters(name);
+  await removeLabResources(name);
+  ctx.progress = (l) => process.stdout.write(`  [${tag}] ${l}\n`);
+  await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+  return ctx;
+}
+
+/** Removes a platform lab whole (kind cluster, everything labelled, its state), unless CERTLAB_KEEP_CLUSTER=1 keeps it to look at. */
+export async function removePlatformLab(ctx: LabContext): Promise<void> {
+  if (process.env.CERTLAB_KEEP_CLUSTER === '1') return;
+  await deleteLabKubeClusters(ctx.config.name);
+  await removeLabResources(ctx.config.name);
+  rmSync(ctx.config.stateDir, { recursive: true, force: true });
 }
