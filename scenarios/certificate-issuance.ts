@@ -1,5 +1,5 @@
 import { pebbleActivity } from '../lab/acme/index.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, CERT_MANAGER_WORKERS, http01SelfCheckWaitS } from '../lab/kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, certManagerWorkers, http01SelfCheckWaitS } from '../lab/kube/index.ts';
 import {
   certificateRequestsPerCertificate, certManagerFixedWaitMs, connectPlatform, ISSUER_KINDS, issueAtOnce, issuanceBatch, publishNames, quantile, runTag,
   type IssuanceBatch, type IssuedCertificate, type IssuerKind,
@@ -103,15 +103,17 @@ export const certificateIssuance: Scenario = {
     // request's status); the whole Certificate path (key, request, Secret, readiness) is shown beside it.
     run.figure('cert-manager\'s Vault path / direct sign (CertificateRequest p50)', vaultP50.get('CertificateRequest')! / directP50, 'ratio', heldTo(run, run.ctx.config.targets.certManagerVaultOverhead));
     run.figure('Certificate to Ready / direct sign (p50)', vaultP50.get('Certificate')! / directP50, 'ratio');
+    const workers = certManagerWorkers(run.ctx.config.versions.certManager);
     run.note('targets for the ACME issuers', [
       'Time to Ready from an ACME issuer holds cert-manager\'s own fixed sleeps, whatever the CA or the DNS does; the',
       'target is held by what is left once they are taken out (the raw figures stand beside it, without a target):',
       `  HTTP-01: the self-check passes 5 times, 2 s apart: ${http01SelfCheckWaitS(run.ctx.config.versions.certManager)} s (cert-manager pkg/issuer/acme/http/http.go)`,
       `  DNS-01: ${CERT_MANAGER_DNS01_WAIT_S} s after the propagation check passes, hard-coded (pkg/issuer/acme/dns/dns.go \`ttl := 60\`,`,
       '          still in v1.21.2; cert-manager #5430, #5447); a name and its wildcard are solved one after the other.',
-      `Both are sleeps inside a worker of the challenge controller, which has ${CERT_MANAGER_WORKERS} (cmd/controller/app/controller.go`,
-      '\`workers := 5\`): of many challenges at once, 5 wait at a time, so the k-th to finish has waited k/5 rounds (rounded',
-      'up); that is what is taken out of each Certificate\'s time. 50 DNS-01 Certificates at once take 10 minutes at least.',
+      `Both are sleeps inside a worker of the challenge controller, which has ${workers} here (hard-coded 5 up to v1.14,`,
+      `cmd/controller/app/controller.go; from v1.15 the lab sets --concurrent-workers): of many challenges at once, ${workers}`,
+      `wait at a time, so the k-th to finish has waited k/${workers} rounds (rounded up); that is what is taken out of each`,
+      `Certificate's time. With 5 workers, 50 DNS-01 Certificates at once take 10 minutes at least.`,
       'Names are new in every run: Pebble reuses a valid authorization half the time, which would skip validation.',
       'Targets are held in the full variant (50 at once, as the issue sets them); the quick variant reports without a verdict.',
     ].join('\n'));

@@ -1,4 +1,4 @@
-export { acmeSpeedArgs, CERT_MANAGER_DEPLOYMENTS, CERT_MANAGER_DNS01_WAIT_S, CERT_MANAGER_WORKERS, certManagerChart, certManagerValues, http01SelfCheckWaitS, installCertManager, waitCertManagerReady, type CertManagerInstall } from './addons/cert-manager.ts';
+export { acmeSpeedArgs, CERT_MANAGER_DEPLOYMENTS, CERT_MANAGER_DNS01_WAIT_S, certManagerChart, certManagerValues, certManagerWorkers, throughputArgs, http01SelfCheckWaitS, installCertManager, waitCertManagerReady, type CertManagerInstall } from './addons/cert-manager.ts';
 export { gatewayClassAccepted, installTraefik, traefikManifests, TRAEFIK_CONTROLLER_NAME, TRAEFIK_HTTP_PORT, TRAEFIK_HTTPS_PORT } from './addons/traefik.ts';
 export { condition, crdEstablished, deploymentAvailable, explainDeployment, parseYamlDocuments, type KubeObject, type WaitSpec } from './api.ts';
 export { ensureKubernetesTools } from './artifacts.ts';

@@ -5,7 +5,7 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { LabContext } from '../context.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, CERT_MANAGER_WORKERS, http01SelfCheckWaitS } from '../kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, certManagerWorkers, http01SelfCheckWaitS } from '../kube/index.ts';
 import { waitPublicNames } from './bring-up.ts';
 import {
   certificateManifest, certificateRequestsPerCertificate, gatewayManifest, nameUnder, publishedNamesRoutes, secretLeaf, waitServed, watchCertificateRequests, watchCertificatesReady, type CertificateSpec,
@@ -34,11 +34,11 @@ export interface IssuanceBatch {
 /**
  * cert-manager's own fixed waits in the path of an ACME Certificate whose challenge is solved (see
  * lab/kube/addons/cert-manager.ts): the HTTP-01 self-check passes, the sleep after a DNS-01 propagation
- * check. Both are sleeps in one of the challenge controller's 5 workers, so of many challenges at once the
+ * check. Both are sleeps in one of the challenge controller's workers, so of many challenges at once the
  * one in `position` (0-based, in the order they finish) has waited for its round's and every earlier round's.
  */
 export function certManagerFixedWaitMs(certManagerVersion: string, kind: IssuerKind, position = 0): number {
-  const round = Math.floor(position / CERT_MANAGER_WORKERS) + 1;
+  const round = Math.floor(position / certManagerWorkers(certManagerVersion)) + 1;
   if (kind === 'http01') return round * http01SelfCheckWaitS(certManagerVersion) * 1000;
   return kind === 'dns01' ? round * CERT_MANAGER_DNS01_WAIT_S * 1000 : 0;
 }

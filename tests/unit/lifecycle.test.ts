@@ -10,6 +10,7 @@ import { ocspRequest, parseOcspResponse } from '../../lab/pki/ocsp.ts';
 import {
   batchCertificateName, certManagerFixedWaitMs, issuanceBatch, manuallyTriggered, nameUnder, platformLayout, publishedNamesRoutes, quantile,
 } from '../../lab/platform/index.ts';
+import { certManagerValues } from '../../lab/kube/index.ts';
 import { renderMarkdown, RunReportSchema, type RunReport } from '../../lab/report/index.ts';
 import { vaultSerial } from '../../lab/vault/revocation.ts';
 
@@ -51,6 +52,19 @@ describe('issuance batches', () => {
     expect(certManagerFixedWaitMs('v1.11.5', 'dns01', 5)).toBe(120_000);
     expect(certManagerFixedWaitMs('v1.11.5', 'dns01', 49)).toBe(600_000);
     expect(certManagerFixedWaitMs('v1.11.5', 'http01', 49)).toBe(100_000);
+    // From v1.15 the lab sets --concurrent-workers to 50: a batch of 50 waits one round.
+    expect(certManagerFixedWaitMs('v1.21.2', 'dns01', 49)).toBe(60_000);
+    expect(certManagerFixedWaitMs('v1.21.2', 'dns01', 50)).toBe(120_000);
+  });
+
+  it('lifts cert-manager\'s API client limits, and sets workers only where the release takes the flag', () => {
+    const args = (version: string) => certManagerValues(version, '172.29.0.4').extraArgs as string[];
+    for (const version of ['v1.11.5', 'v1.21.2']) {
+      expect(args(version)).toEqual(expect.arrayContaining(['--kube-api-qps=500', '--kube-api-burst=1000', '--dns01-recursive-nameservers=172.29.0.4:53']));
+    }
+    expect(args('v1.11.5').some((a) => a.startsWith('--concurrent-workers'))).toBe(false);
+    expect(args('v1.21.2')).toContain('--concurrent-workers=50');
+    expect(args('v1.11.5')).toContain('--feature-gates=ExperimentalGatewayAPISupport=true');
   });
 
   it('reads quantiles by nearest rank', () => {

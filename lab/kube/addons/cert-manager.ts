@@ -28,11 +28,32 @@ function minor(version: string): number {
  */
 export const CERT_MANAGER_DNS01_WAIT_S = 60;
 /**
- * Workers of each cert-manager controller, hard-coded (cmd/controller/app/controller.go `workers := 5`,
- * v1.11.5). The waits above are sleeps inside the challenge controller's sync, so at most this many
- * challenges wait at a time: 50 DNS-01 challenges at once take ten rounds of 60 s.
+ * Workers of each cert-manager controller. Up to v1.14 hard-coded (cmd/controller/app/controller.go
+ * `workers := 5`, v1.11.5); from v1.15 the `--concurrent-workers` flag sets them, and the lab sets as many
+ * as its largest batch (cert-manager's own e2e setup sets 200). The waits above are sleeps inside the
+ * challenge controller's sync, so at most this many challenges wait at a time: with 5, 50 DNS-01 challenges
+ * at once take ten rounds of 60 s.
  */
-export const CERT_MANAGER_WORKERS = 5;
+export function certManagerWorkers(version: string): number {
+  return minor(version) >= 15 ? LAB_CONCURRENT_WORKERS : 5;
+}
+const LAB_CONCURRENT_WORKERS = 50;
+
+/**
+ * cert-manager's client to the API server is throttled to 20 requests a second (burst 50) by default, and
+ * one Certificate costs it about a dozen writes (key Secret, CertificateRequest, approval, status updates,
+ * the Secret, events): 50 Certificates at once waited in that queue, not for Vault (p50 28 s with 48
+ * "client-side throttling" waits over 1 s in its log, on the lab's 2-core machine). The lab's API server
+ * serves one controller; cert-manager's e2e setup lifts the limit the same way (make/e2e-setup.mk).
+ */
+export function throughputArgs(version: string): string[] {
+  return [
+    '--kube-api-qps=500',
+    '--kube-api-burst=1000',
+    ...(minor(version) >= 15 ? [`--concurrent-workers=${LAB_CONCURRENT_WORKERS}`] : []),
+  ];
+}
+
 export function http01SelfCheckWaitS(version: string): number {
   return minor(version) >= 21 ? 8 : 10;
 }
@@ -54,12 +75,13 @@ export function acmeSpeedArgs(labDns: string): string[] {
 }
 
 /**
- * Helm values that install cert-manager (CRDs included) with Gateway API support, for `version`;
- * with `labDns` (the lab's CoreDNS address), ACME checks go straight to it (acmeSpeedArgs).
+ * Helm values that install cert-manager (CRDs included) with Gateway API support, for `version`, its API
+ * client unthrottled (throughputArgs); with `labDns` (the lab's CoreDNS address), ACME checks go straight
+ * to it (acmeSpeedArgs).
  */
 export function certManagerValues(version: string, labDns?: string): Record<string, unknown> {
   const v = minor(version);
-  const speed = labDns ? acmeSpeedArgs(labDns) : [];
+  const speed = [...throughputArgs(version), ...(labDns ? acmeSpeedArgs(labDns) : [])];
   const values: Record<string, unknown> = {
     // The lab waits by watching the Deployments and the webhook's CA bundle; startupapicheck would need the
     // cert-manager-ctl image besides.
