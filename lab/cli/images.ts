@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, LabError, errorText } from '../errors.ts';
 import { catalogFor, type ImageGroup, type ImageSpec } from '../images/catalog.ts';
+import { buildEstimate, describeBuildStart } from '../images/build-estimate.ts';
 import { assertImagesObtainable } from '../images/preflight.ts';
 import { describeSupply, ensureImages, type SupplyMode } from '../images/supply.ts';
 import { resolveComponents } from '../components.ts';
@@ -50,6 +51,7 @@ async function supplyAll(program: Command, mode: SupplyMode, opts: Selection & {
   await ensureImages(keys, mode, {
     images,
     force: (spec) => Boolean(opts.force) && keys.includes(spec.key),
+    onBuildStart: (spec) => process.stdout.write(`${spec.ref.padEnd(60)} ${describeBuildStart(buildEstimate(spec))}\n`),
     onResult: (r) => process.stdout.write(`${r.spec.ref.padEnd(60)} ${describeSupply(r)}\n`),
     onFailure: (spec, err) => {
       failed++;

@@ -1,17 +1,17 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import { LabError } from '../errors.ts';
 import { docker, imageExists } from '../host/docker.ts';
+import { BUILD_DIR, recordBuild } from './build-estimate.ts';
 import { IMAGES, imageByKey, type ImageSpec } from './catalog.ts';
 import { probeRegistry, registryOf } from './registry.ts';
 import { BUILDABLE_VERSIONS, VERSION_CONFIG_KEYS } from './versions.ts';
 
 const SCRIPTS_DIR = fileURLToPath(new URL('../../scripts/images/', import.meta.url));
-export const BUILD_LOG_DIR = join(process.env.CERTLAB_BUILD_DIR ?? join(homedir(), '.cache/certlab/build'), 'logs');
+export const BUILD_LOG_DIR = join(BUILD_DIR, 'logs');
 
 export type SupplyOutcome = 'present' | 'pulled' | 'built' | 'failed';
 export interface SupplyResult {
@@ -90,6 +90,8 @@ export interface SupplyOptions {
   scriptsDir?: string;
   /** Makes what the build needs present first (ensureImages supplies `needs` only for images it builds). */
   beforeBuild?: (spec: ImageSpec) => Promise<void>;
+  /** Told as the build itself starts (its needs present), to say what it will take (build-estimate.ts). */
+  onBuildStart?: (spec: ImageSpec) => void;
 }
 
 /**
@@ -117,7 +119,10 @@ export async function supplyImage(spec: ImageSpec, mode: SupplyMode, opts: Suppl
   if (mode !== 'pull') {
     try {
       await opts.beforeBuild?.(spec);
+      opts.onBuildStart?.(spec);
       const seconds = await timed(() => buildImage(spec, opts.scriptsDir));
+      // Only the lab's own build scripts make an estimate for the next time (tests bring tiny ones).
+      if (!opts.scriptsDir) await recordBuild(spec, seconds);
       return { spec, outcome: 'built', seconds, ...(reasons.length ? { pullFailure: reasons.join('; ') } : {}) };
     } catch (err) {
       reasons.push(`build failed: ${err instanceof LabError ? err.message : (err as Error).message}`);
@@ -146,6 +151,8 @@ export interface SupplyRun {
   scriptsDir?: string;
   /** Each image as it is done, its build dependencies before it. */
   onResult?: (r: SupplyResult) => void;
+  /** Each build from source as it starts. */
+  onBuildStart?: (spec: ImageSpec) => void;
   /** Given, a failed image is reported here and the rest go on; else the first failure throws. */
   onFailure?: (spec: ImageSpec, err: unknown) => void;
 }
@@ -164,6 +171,7 @@ export async function ensureImages(keys: string[], mode: SupplyMode, run: Supply
       result = supplyImage(spec, mode, {
         force: run.force?.(spec),
         scriptsDir: run.scriptsDir,
+        onBuildStart: run.onBuildStart,
         beforeBuild: async (s) => { for (const need of s.needs ?? []) await supply(imageByKey(need, images)); },
       });
       result.then((r) => run.onResult?.(r), () => undefined);

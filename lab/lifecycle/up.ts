@@ -6,6 +6,7 @@ import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
 import { repairLabContainers } from '../host/lab-container.ts';
 import { catalogFor } from '../images/catalog.ts';
 import { assertImagesObtainable } from '../images/preflight.ts';
+import { buildEstimate, describeBuildStart } from '../images/build-estimate.ts';
 import { describeSupply, ensureImages, type SupplyMode } from '../images/supply.ts';
 import { interruption } from '../interrupt.ts';
 import { snapshotLab, undoBringUp } from './cleanup.ts';
@@ -58,6 +59,7 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
         const keys = pending.flatMap((c) => c.images(ctx.config));
         await ctx.steps.time('up', 'images', () => ensureImages(keys, opts.imageMode, {
           images,
+          onBuildStart: (spec) => { task.output = `${spec.ref}: ${describeBuildStart(buildEstimate(spec))}`; },
           onResult: (r) => { if (r.outcome !== 'present') task.output = `${r.spec.ref}: ${describeSupply(r)}`; },
         }));
       },
