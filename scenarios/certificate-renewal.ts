@@ -56,8 +56,15 @@ async function scheduledRenewal(run: ScenarioRun, platform: Platform, namespace:
   const name = batchCertificateName(batch, 0);
   const probe = { servername: batch.hostnames[0]!, anchor: await platform.trustAnchor(batch.issuer) };
   const planned = await plannedRenewal(platform.kubeCluster, namespace, name);
-  const held = await run.step(`round ${round}: a client connects before the renewal and keeps its connection`, () => holdTlsConnection({ host: platform.gatewayAddress, port: GATEWAY_HTTPS_PORT, ...probe, ca: probe.anchor }));
-  run.ctx.releases.defer(`close the held connection (round ${round})`, () => held.close());
+  // The client asks for a page at once, as one does: a connection that carries no request is closed by
+  // Traefik after its readTimeout (60 s in v3), whatever the certificate; an idle one after a request lasts
+  // its idleTimeout (180 s), longer than the wait for the renewal.
+  const held = await run.step(`round ${round}: a client connects before the renewal, gets a page and keeps its connection`, async () => {
+    const connection = await holdTlsConnection({ host: platform.gatewayAddress, port: GATEWAY_HTTPS_PORT, ...probe, ca: probe.anchor });
+    run.ctx.releases.defer(`close the held connection (round ${round})`, () => connection.close());
+    await connection.get('/');
+    return connection;
+  });
   const wait = planned - Date.now() + WAIT_MS;
   const r = await run.step(`round ${round}: cert-manager renews it by itself at ${new Date(planned).toISOString()}, new serial served`, () => followRenewal(platform, namespace, name, probe, wait, run.ctx.signal));
   recordRenewal(run, name, r, planned, 'renewal planned');
