@@ -1,15 +1,17 @@
 import type { Component } from '../component.ts';
+import type { LabConfig } from '../config/schema.ts';
 import { containerRunning, removeComponentContainers } from '../host/lab-container.ts';
 import { connectVaultCluster, startVaultCluster, vaultContainersExist, waitForVoters } from './cluster.ts';
 import { healVaultLb, startVaultLb, vaultLbLayout } from './lb/index.ts';
 import { vaultStatus } from './status.ts';
 import { vaultTopology } from './topology.ts';
+import { userVaultComponent } from './user-vault/index.ts';
 
-export const vaultComponent: Component = {
-  name: 'vault',
-  description: '5-node Raft cluster with transit auto-unseal and the private PKI, behind a load balancer',
+type VaultWork = Pick<Component, 'images' | 'hostPorts' | 'isRunning' | 'start' | 'heal' | 'status' | 'stop'>;
+
+/** The Vault the lab makes: the seal node, the Raft cluster and the load balancer. */
+const labVaultComponent: VaultWork = {
   images: (config) => [config.vault.flavor, 'haproxy'],
-  after: [],
   hostPorts(config) {
     const t = vaultTopology(config);
     return [...[...t.nodes, t.seal].map((s) => ({ key: 'ports.vaultBase', port: s.hostPort })), { key: 'ports.vaultLb', port: config.ports.vaultLb }];
@@ -37,4 +39,20 @@ export const vaultComponent: Component = {
     const t = vaultTopology(ctx.config);
     await removeComponentContainers(ctx, [vaultLbLayout(ctx.config, ctx.paths).component, ...[...t.nodes, t.seal].map((s) => s.component)]);
   },
+};
+
+/** The lab's own Vault, or the user's when vault.address is set (lab/vault/user-vault). */
+const chosen = (config: LabConfig): VaultWork => (config.vault.address ? userVaultComponent : labVaultComponent);
+
+export const vaultComponent: Component = {
+  name: 'vault',
+  description: '5-node Raft cluster with transit auto-unseal and the private PKI, behind a load balancer (or the PKI on your own Vault: vault.address)',
+  after: [],
+  images: (config) => chosen(config).images(config),
+  hostPorts: (config) => chosen(config).hostPorts(config),
+  isRunning: (ctx) => chosen(ctx.config).isRunning(ctx),
+  heal: (ctx, timeoutMs) => chosen(ctx.config).heal!(ctx, timeoutMs),
+  start: (ctx) => chosen(ctx.config).start(ctx),
+  status: (ctx) => chosen(ctx.config).status(ctx),
+  stop: (ctx) => chosen(ctx.config).stop(ctx),
 };

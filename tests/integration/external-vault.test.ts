@@ -1,0 +1,144 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveComponents } from '../../lab/components.ts';
+import { loadConfig, parseConfig } from '../../lab/config/load.ts';
+import { createContext, type LabContext } from '../../lab/context.ts';
+import { labContainers, removeLabResources } from '../../lab/host/docker.ts';
+import { imageByKey } from '../../lab/images/catalog.ts';
+import { bringUp } from '../../lab/lifecycle/up.ts';
+import { createCsr } from '../../lab/pki/csr.ts';
+import { runScenarios } from '../../lab/runner/run.ts';
+import { vaultClient, type VaultClient } from '../../lab/vault/api.ts';
+import { loginAs } from '../../lab/vault/approle.ts';
+import { activeEndpoint, connectVaultCluster, tlsDir, type VaultCluster } from '../../lab/vault/cluster.ts';
+import { withGeneratedRoot } from '../../lab/vault/generate-root.ts';
+import { vaultComponent } from '../../lab/vault/index.ts';
+import { signCsr } from '../../lab/vault/issue.ts';
+import { vaultLbEndpoint } from '../../lab/vault/lb/index.ts';
+import { CERT_MANAGER_APPROLE, ISSUER_MOUNT, PKI_MOUNT } from '../../lab/vault/pki-layout.ts';
+import { userVaultLabPolicy } from '../../lab/vault/user-vault/index.ts';
+import { pkiRevocation } from '../../scenarios/pki-revocation.ts';
+import { vaultLeaderFailover } from '../../scenarios/vault-leader-failover.ts';
+import { certlab, expectOneClearLine, labDir } from '../helpers/cli.ts';
+import { announceSkip, scenarioFailures, skipReason, testContext } from './support.ts';
+
+/**
+ * The lab on a Vault it did not make (vault.address). The "user's" Vault is a certlab lab of its own
+ * (`xvault`, the vault component alone: 3 Raft nodes behind HAProxy), started separately; its operator (a
+ * generated root token) grants the user lab the policy of fixtures/vault/policies/user-vault-lab.hcl in a
+ * token file. The user lab (`xvuser`, DNS and vault) then mounts its PKI there, runs pki-revocation,
+ * refuses what would kill nodes, and `certlab down` removes what it made and nothing else.
+ */
+const XVAULT = { name: 'xvault', subnet: '172.29.143.0/24' };
+const XVUSER = { name: 'xvuser', subnet: '172.29.144.0/24' };
+const PREFIX = `certlab-${XVUSER.name}`;
+
+const images = resolveComponents(['dns', 'vault']).flatMap((c) => c.images(parseConfig({}, 'test'))).map((k) => imageByKey(k).ref);
+const reason = skipReason([...new Set(images)]);
+announceSkip('the lab on your own Vault', reason);
+
+async function keysOf(client: VaultClient, path: string): Promise<string[]> {
+  const res = await client.read(path);
+  return Object.keys(res.data ?? res);
+}
+
+describe.skipIf(reason)('the lab on a Vault it did not make (vault.address)', () => {
+  let xvault: LabContext;
+  let xvaultCluster: VaultCluster;
+  let xvaultAdmin: VaultClient;
+  let userDir: string;
+  let user: LabContext;
+  const secretsDir = mkdtempSync(join(tmpdir(), 'xvuser-operator-'));
+
+  beforeAll(async () => {
+    xvault = testContext(XVAULT.name, XVAULT.subnet, { vault: { nodes: 3 } });
+    await removeLabResources(XVUSER.name);
+    await removeLabResources(XVAULT.name);
+    await bringUp(xvault, resolveComponents(['vault']), { imageMode: 'build', renderer: 'silent' });
+    xvaultCluster = (await connectVaultCluster(xvault))!;
+    xvaultAdmin = xvaultCluster.admin(await activeEndpoint(xvaultCluster));
+
+    // The Vault's operator: a policy for the user lab's prefix and a token holding it, in a 0600 file.
+    const token = await withGeneratedRoot(xvault, xvaultCluster, async (root, endpoint) => {
+      const operator = vaultClient(endpoint, xvaultCluster.ca, root);
+      await operator.write(`sys/policies/acl/${XVUSER.name}-operator-grant`, { policy: await userVaultLabPolicy({ name: XVUSER.name, vault: {} }) });
+      const created = await operator.write('auth/token/create-orphan', { policies: [`${XVUSER.name}-operator-grant`], no_default_policy: true, ttl: '2h' });
+      return created.auth.client_token as string;
+    });
+    const tokenFile = join(secretsDir, 'vault-token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    chmodSync(tokenFile, 0o600);
+
+    const lb = await vaultLbEndpoint(xvault);
+    userDir = labDir({
+      name: XVUSER.name, network: { name: XVUSER.name, subnet: XVUSER.subnet },
+      ports: { vaultBase: 0, pebble: 0, pebbleManagement: 0, dns: 0, vaultLb: 0 },
+      vault: { address: lb.url, caFile: join(tlsDir(xvault), 'ca-chain.pem'), tokenFile },
+    }, 'certlab-xvuser-');
+    user = createContext(loadConfig({ cwd: userDir, env: {} }));
+    user.progress = (l) => process.stdout.write(`  [xvuser] ${l}\n`);
+    await bringUp(user, resolveComponents(['dns', 'vault']), { imageMode: 'build', renderer: 'silent' });
+  });
+
+  afterAll(async () => {
+    await removeLabResources(XVUSER.name);
+    await removeLabResources(XVAULT.name);
+    xvaultCluster?.http.close();
+    for (const dir of [secretsDir, userDir, xvault?.config.stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('mounts its PKI and AppRole under its prefix there and starts no Vault container', async () => {
+    expect(await keysOf(xvaultAdmin, 'sys/mounts')).toEqual(expect.arrayContaining([`${PREFIX}/pki/`, `${PREFIX}/pki_private_issuer/`]));
+    expect(await keysOf(xvaultAdmin, 'sys/auth')).toContain(`${PREFIX}/approle/`);
+    const containers = (await labContainers(XVUSER.name)).flatMap((c) => c.Names);
+    expect(containers.length).toBeGreaterThan(0);
+    expect(containers.filter((n) => /vault/.test(n))).toEqual([]);
+    const [row] = await vaultComponent.status(user);
+    expect(row).toMatchObject({ component: 'vault', address: user.config.vault.address, health: 'ok', role: 'your Vault, unsealed' });
+    expect(row!.detail).toMatch(new RegExp(`^version \\d+\\.\\d+\\.\\d+, raft, HA on .*; the lab's mounts: ${PREFIX}/pki, ${PREFIX}/pki_private_issuer$`));
+  });
+
+  it('runs pki-revocation there and skips, with the reason, a scenario that kills Vault nodes', async () => {
+    const { report } = await runScenarios(user, [pkiRevocation, vaultLeaderFailover], { runId: 'it-xvuser', quick: true, imageMode: 'build', renderer: 'silent', progressTo: process.stdout });
+    const [pki, failover] = report.scenarios;
+    expect(scenarioFailures(pki!)).toEqual([]);
+    expect(pki!.status).toBe('passed');
+    expect(pki!.assertions.filter((a) => a.passed).length).toBeGreaterThanOrEqual(6);
+    expect(failover).toMatchObject({ status: 'skipped', skipReason: 'vault-leader-failover kills, stops, freezes and cuts off the active Vault node; it runs only on a Vault the lab made (vault.address is set)' });
+  });
+
+  it('refuses, in one line with exit 2, a scenario that kills Vault nodes and the platform', () => {
+    const run = certlab(userDir, ['run', '--quick', 'vault-leader-failover']);
+    expect(run.status).toBe(2);
+    expectOneClearLine(run.stderr, /^certlab: vault-leader-failover kills, stops, freezes and cuts off the active Vault node; it runs only on a Vault the lab made \(vault\.address is set\); leave it out/);
+    const up = certlab(userDir, ['up', 'platform']);
+    expect(up.status).toBe(2);
+    expectOneClearLine(up.stderr, /^certlab: component platform does not run on your own Vault yet \(vault\.address is set\); leave it out: certlab up dns acme vault kube-cluster$/);
+  });
+
+  it('`certlab down` removes what it made there and nothing else of that Vault', async () => {
+    const policiesBefore = (await xvaultAdmin.list('sys/policies/acl')).data.keys as string[];
+    expect(policiesBefore).toContain(`${PREFIX}-approle-cert-manager`);
+    const down = certlab(userDir, ['down']);
+    expect(down.stderr).toBe('');
+    expect(down.status).toBe(0);
+    expect(down.stdout).toContain(`removed from ${user.config.vault.address}: policy ${PREFIX}-approle-cert-manager, auth ${PREFIX}/approle, mount ${PREFIX}/pki_private_issuer, mount ${PREFIX}/pki`);
+    const mounts = await keysOf(xvaultAdmin, 'sys/mounts');
+    expect(mounts.filter((m) => m.startsWith(`${PREFIX}/`))).toEqual([]);
+    expect((await keysOf(xvaultAdmin, 'sys/auth')).filter((m) => m.startsWith(`${PREFIX}/`))).toEqual([]);
+    const policiesAfter = (await xvaultAdmin.list('sys/policies/acl')).data.keys as string[];
+    expect(policiesAfter.filter((p) => p.startsWith(`${PREFIX}-`))).toEqual([]);
+    // Every other policy, the operator's grant among them, is still there.
+    expect(policiesAfter.sort()).toEqual(policiesBefore.filter((p) => !p.startsWith(`${PREFIX}-`)).sort());
+    expect(policiesAfter).toContain(`${XVUSER.name}-operator-grant`);
+    // The Vault's own PKI is untouched and still issues.
+    expect(mounts).toEqual(expect.arrayContaining([`${PKI_MOUNT}/`, `${ISSUER_MOUNT}/`]));
+    const endpoint = await activeEndpoint(xvaultCluster);
+    const { client } = await loginAs(xvault.paths, endpoint, xvaultCluster.ca, CERT_MANAGER_APPROLE);
+    const leaf = await signCsr(client, (await createCsr(['still-issuing.lab.test'])).csrPem, 'still-issuing.lab.test');
+    expect(leaf.certificate).toMatch(/BEGIN CERTIFICATE/);
+    expect(await labContainers(XVUSER.name)).toEqual([]);
+  });
+});
