@@ -4,20 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { componentsToBringUp } from '../../lab/components.ts';
 import { loadConfig, parseConfig } from '../../lab/config/load.ts';
-import { LabError } from '../../lab/errors.ts';
 import { refuseUnrunnable, whyNotRunnable } from '../../lab/runner/run.ts';
 import { LAB_VAULT_PKI, pkiLayout } from '../../lab/vault/pki-layout.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabError);
-    return (err as LabError).line;
-  }
-  throw new Error('expected a LabError');
-}
+import { lineOf } from '../helpers/lab-error.ts';
 
 /** A working directory with a token file (mode `mode`) and a CA file, and a configuration naming them. */
 function userVaultDir(vault: Record<string, unknown>, mode = 0o600): string {
