@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { LabContext } from '../context.ts';
+import { errorText, LabError } from '../errors.ts';
 import { docker, labContainers, removeLabResources } from '../host/docker.ts';
 import { deleteLabKubeClusters, findLabKubeClusters } from '../kube/index.ts';
 import { removeFromUserVault, userVaultInUse } from '../vault/user-vault/index.ts';
@@ -23,9 +24,11 @@ export async function undoBringUp(ctx: LabContext, before: Snapshot): Promise<vo
   // kind's node containers sit on the lab network, so the kind cluster goes first.
   if (!before.kubeClusterExisted) await deleteLabKubeClusters(ctx.config.name);
   if (!before.labExisted) {
-    await removeFromUserVault(ctx);
+    const notRemoved = await removeFromUserVault(ctx).then(() => undefined, (err: unknown) => (err instanceof LabError ? err.line : errorText(err)));
     await removeLabResources(ctx.config.name);
-    await removeRuntimeState(ctx);
+    // Its record stays with the state, so a later `certlab down` can still remove what it made there.
+    if (notRemoved) process.stderr.write(`certlab: what this bring-up made in your Vault stays for \`certlab down\`: ${notRemoved}\n`);
+    else await removeRuntimeState(ctx);
     return;
   }
   const d = await docker();

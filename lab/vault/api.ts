@@ -41,6 +41,11 @@ export function vaultErrorText(err: unknown): string {
   return e.message ?? String(err);
 }
 
+/** The HTTP status of a Vault error response (403 permission denied, 404 not there), undefined for other errors. */
+export function vaultStatusCode(err: unknown): number | undefined {
+  return (err as { response?: { statusCode?: number } }).response?.statusCode;
+}
+
 /** sys/init for an auto-unsealed server: recovery keys instead of unseal keys (node-vault's init insists on secret_shares). */
 export async function initWithRecoveryKeys(client: VaultClient, shares: number, threshold: number): Promise<{ rootToken: string; recoveryKeys: string[] }> {
   const init = await client.write('sys/init', { recovery_shares: shares, recovery_threshold: threshold });

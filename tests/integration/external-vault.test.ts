@@ -1,10 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveComponents } from '../../lab/components.ts';
 import { loadConfig, parseConfig } from '../../lab/config/load.ts';
 import { createContext, type LabContext } from '../../lab/context.ts';
+import { LabError } from '../../lab/errors.ts';
 import { labContainers, removeLabResources } from '../../lab/host/docker.ts';
 import { imageByKey } from '../../lab/images/catalog.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
@@ -16,6 +17,7 @@ import { withGeneratedRoot } from '../../lab/vault/generate-root.ts';
 import { vaultComponent } from '../../lab/vault/index.ts';
 import { vaultLbEndpoint } from '../../lab/vault/lb/index.ts';
 import { ISSUER_MOUNT, PKI_MOUNT } from '../../lab/vault/pki-layout.ts';
+import { secretPath } from '../../lab/vault/secrets.ts';
 import { userVaultLabPolicy } from '../../lab/vault/user-vault/index.ts';
 import { pkiRevocation } from '../../scenarios/pki-revocation.ts';
 import { vaultLeaderFailover } from '../../scenarios/vault-leader-failover.ts';
@@ -67,12 +69,17 @@ describe.skipIf(reason)('the lab on a Vault it did not make (vault.address)', ()
     // The Vault's operator: a policy for the user lab's prefix and a token holding it, in a 0600 file.
     const token = await withGeneratedRoot(xvault, xvaultCluster, async (root, endpoint) => {
       const operator = vaultClient(endpoint, xvaultCluster.ca, root);
-      await operator.write(`sys/policies/acl/${XVUSER.name}-operator-grant`, { policy: await userVaultLabPolicy({ name: XVUSER.name, vault: {} }) });
+      const grant = await userVaultLabPolicy({ name: XVUSER.name, vault: {} });
+      await operator.write(`sys/policies/acl/${XVUSER.name}-operator-grant`, { policy: grant });
       const created = await operator.write('auth/token/create-orphan', { policies: [`${XVUSER.name}-operator-grant`], no_default_policy: true, ttl: '2h' });
       // The same rights through an AppRole of the Vault's own, for a lab that logs in that way.
       await operator.write(`auth/approle/role/${XVUSER.name}-lab`, { token_policies: [`${XVUSER.name}-operator-grant`], token_no_default_policy: true, token_ttl: '10m' });
       writeSecret('role-id', (await operator.read(`auth/approle/role/${XVUSER.name}-lab/role-id`)).data.role_id);
       writeSecret('secret-id', (await operator.write(`auth/approle/role/${XVUSER.name}-lab/secret-id`, {})).data.secret_id);
+      // And a grant without the right to enable an auth method: a bring-up that fails half-way.
+      const noAuth = grant.replace(/path "sys\/auth\/[^"]+\/\*" \{[^}]*\}\n/, '');
+      await operator.write(`sys/policies/acl/${XVUSER.name}-no-auth-grant`, { policy: noAuth });
+      writeSecret('vault-token-no-auth', (await operator.write('auth/token/create-orphan', { policies: [`${XVUSER.name}-no-auth-grant`], no_default_policy: true, ttl: '2h' })).auth.client_token);
       return created.auth.client_token as string;
     });
     const tokenFile = writeSecret('vault-token', token);
@@ -148,6 +155,16 @@ describe.skipIf(reason)('the lab on a Vault it did not make (vault.address)', ()
     expect(policiesAfter.sort()).toEqual(policiesBefore.filter((p) => !p.startsWith(`${PREFIX}-`)).sort());
     expect(policiesAfter).toContain(`${XVUSER.name}-operator-grant`);
     expect(mounts).toEqual(expect.arrayContaining([`${PKI_MOUNT}/`, `${ISSUER_MOUNT}/`]));
+    expect(await labContainers(XVUSER.name)).toEqual([]);
+  });
+
+  it('undoes there a bring-up its credentials do not allow, and says so in one line', async () => {
+    const limited = createContext({ ...user.config, vault: { ...user.config.vault, tokenFile: join(secretsDir, 'vault-token-no-auth') } });
+    const err = await bringUp(limited, resolveComponents(['vault']), { imageMode: 'build', renderer: 'silent' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).line).toMatch(new RegExp(`^your Vault at ${user.config.vault.address} refused the lab's credentials: 403: .*permission denied.*; grant them fixtures/vault/policies/user-vault-lab.hcl with prefix ${PREFIX}$`));
+    expect((await keysOf(xvaultAdmin, 'sys/mounts')).filter((m) => m.startsWith(`${PREFIX}/`))).toEqual([]);
+    expect(existsSync(secretPath(limited.paths, 'userVault'))).toBe(false);
     expect(await labContainers(XVUSER.name)).toEqual([]);
   });
 

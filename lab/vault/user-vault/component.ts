@@ -3,7 +3,7 @@ import type { Component, StatusRow } from '../../component.ts';
 import type { LabContext } from '../../context.ts';
 import { errorText, LabError } from '../../errors.ts';
 import { ensureLabPki } from '../../pki/lab-pki.ts';
-import { vaultErrorText } from '../api.ts';
+import { vaultErrorText, vaultStatusCode } from '../api.ts';
 import { configurePki, type MadeInVault } from '../configure.ts';
 import { pkiLayout, userVaultPrefix } from '../pki-layout.ts';
 import { loadSecret, saveSecret, secretPath, type UserVaultRecord } from '../secrets.ts';
@@ -45,7 +45,11 @@ async function configureOnUserVault(ctx: LabContext): Promise<void> {
     // The AppRole is not bound to an address: the lab cannot know from where its requests reach a Vault it did not make.
     await ctx.steps.time('vault', `PKI and AppRole configured under ${userVaultPrefix(ctx.config)}/`, () => configurePki(ctx, {
       admin: vault.admin, endpoint: vault.address, http: vault.http, pki, base: `${vault.address}/v1`, layout: pkiLayout(ctx.config), beforeCreate,
-    }, {}, []));
+    }, {}, []).catch((err: unknown) => {
+      throw vaultStatusCode(err) === 403
+        ? new LabError(`your Vault at ${vault.address} refused the lab's credentials: ${vaultErrorText(err)}`, `grant them fixtures/vault/policies/user-vault-lab.hcl with prefix ${userVaultPrefix(ctx.config)}`)
+        : err;
+    }));
   });
 }
 
@@ -55,9 +59,16 @@ const REMOVE: Record<MadeInVault['kind'], (path: string) => string> = {
   policy: (path) => `sys/policies/acl/${path}`,
 };
 
+async function existsIn(vault: UserVault, item: MadeInVault): Promise<boolean> {
+  if (item.kind === 'policy') return vault.admin.read(REMOVE.policy(item.path)).then(() => true, (err: unknown) => vaultStatusCode(err) !== 404);
+  const listed = await vault.admin.read(item.kind === 'mount' ? 'sys/mounts' : 'sys/auth');
+  return `${item.path}/` in (listed.data ?? listed);
+}
+
 /**
  * Removes what the lab recorded making in the user's Vault (newest first) and nothing else, then the
- * record. Returns what it removed, in that order; a record with nothing to connect with is one line saying so.
+ * record. Returns what it removed, in that order (what is not there, never made or already gone, is
+ * passed over); a record with nothing to connect with is one line saying so.
  */
 export async function removeFromUserVault(ctx: LabContext): Promise<MadeInVault[]> {
   const record = await loadSecret(ctx.paths, 'userVault');
@@ -65,13 +76,15 @@ export async function removeFromUserVault(ctx: LabContext): Promise<MadeInVault[
   if (!ctx.config.vault.address) {
     throw new LabError(`lab ${ctx.config.name} made mounts and policies on ${record.address}, but vault.address is not configured`, `configure vault.address and its credentials again and run certlab down, or delete ${secretPath(ctx.paths, 'userVault')} to leave them there`);
   }
-  const removed = [...record.made].reverse();
+  const removed: MadeInVault[] = [];
   await withUserVault(ctx, async (vault) => {
-    for (const item of removed) {
-      // Deleting what is already gone answers 204 (or 400 for an unknown mount on older servers): either way it is gone.
+    for (const item of [...record.made].reverse()) {
+      // Recorded before it was made: a bring-up cut short (or refused) may never have made it.
+      if (!(await existsIn(vault, item))) continue;
       await vault.admin.delete(REMOVE[item.kind](item.path)).catch((err: unknown) => {
-        if (!/not found|no mount|no matching/i.test(vaultErrorText(err))) throw new LabError(`cannot remove ${item.kind} ${item.path} from ${vault.address}: ${vaultErrorText(err)}`, 'give the credentials the right to remove it, then run certlab down again');
+        throw new LabError(`cannot remove ${item.kind} ${item.path} from ${vault.address}: ${vaultErrorText(err)}`, 'give the credentials the right to remove it, then run certlab down again');
       });
+      removed.push(item);
     }
   });
   await rm(secretPath(ctx.paths, 'userVault'), { force: true });
