@@ -26,6 +26,8 @@ export interface Component {
   hostPorts(config: LabConfig): Array<{ key: string; port: number }>;
   /** Components that must be up first. */
   after: string[];
+  /** Why it cannot run with this configuration (one clause, e.g. "does not run on ..."), or undefined. */
+  unsupported?(config: LabConfig): string | undefined;
   isRunning(ctx: LabContext): Promise<boolean>;
   start(ctx: LabContext): Promise<void>;
   /**

@@ -10,7 +10,7 @@ import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { cliCommandLine, withLabLock } from '../lifecycle/lock.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { renderDrillMarkdown } from '../report/drill.ts';
-import { runScenarios, selectScenarios } from '../runner/run.ts';
+import { refuseUnrunnable, runScenarios, selectScenarios } from '../runner/run.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { labContext } from './lab.ts';
 import { imageModeOption } from './options.ts';
@@ -41,6 +41,8 @@ export function registerDrillCommand(program: Command, scenarios: readonly Scena
       let selected: Scenario[];
       try {
         selected = selectScenarios(scenarios, ctx.config.drill.scenarios);
+        // The set is named one by one: on the user's own Vault, a drill that would only skip is refused.
+        refuseUnrunnable(selected, ctx.config);
       } catch (err) {
         if (err instanceof InputError) throw new InputError(`drill.scenarios in the configuration: ${err.message}`, err.fix);
         throw err;

@@ -1,11 +1,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { COMPONENTS, resolveComponents } from '../components.ts';
+import { COMPONENTS, componentsToBringUp } from '../components.ts';
 import { loadConfig } from '../config/load.ts';
 import { createContext, type LabContext } from '../context.ts';
 import { deleteLabKubeClusters } from '../kube/index.ts';
 import { docker, removeLabResources } from '../host/docker.ts';
+import { removeFromUserVault } from '../vault/user-vault/index.ts';
 import { labContainerProblems } from '../host/lab-container.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { removeRuntimeState } from '../lifecycle/cleanup.ts';
@@ -44,7 +45,8 @@ export function registerLabCommands(program: Command): void {
     .option('--wait', 'when another command holds the lab, wait for it instead of refusing')
     .action(async (names: string[], opts: { images: SupplyMode; wait?: boolean }) => {
       const ctx = labContext(program, { interruptible: true });
-      const components = resolveComponents(names);
+      const { components, leftOut } = componentsToBringUp(ctx.config, names);
+      for (const line of leftOut) process.stderr.write(`certlab: left out: ${line}\n`);
       const runDir = join(ctx.config.reportsDir, newRunId());
       await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) }, async () => {
         try {
@@ -85,6 +87,8 @@ export function registerLabCommands(program: Command): void {
     .action(async (opts: { purge?: boolean; wait?: boolean }) => {
       const ctx = labContext(program);
       await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) }, async () => {
+        // First, while the record of what the lab made in the user's Vault is still there.
+        const inUserVault = await removeFromUserVault(ctx);
         const kubeClusters = await deleteLabKubeClusters(ctx.config.name);
         const removed = await removeLabResources(ctx.config.name);
         await removeRuntimeState(ctx);
@@ -95,6 +99,7 @@ export function registerLabCommands(program: Command): void {
           }
         }
         process.stdout.write(`removed ${kubeClusters.length} kind clusters, ${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes of lab ${ctx.config.name}\n`);
+        if (inUserVault.length) process.stdout.write(`removed from ${ctx.config.vault.address}: ${inUserVault.map((m) => `${m.kind} ${m.path}`).join(', ')}\n`);
       });
     });
 }

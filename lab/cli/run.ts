@@ -4,7 +4,7 @@ import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { cliCommandLine, withLabLock } from '../lifecycle/lock.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { compareReports, loadReport, renderComparison, rerender, ReportFileError } from '../report/index.ts';
-import { runScenarios, selectScenarios } from '../runner/run.ts';
+import { refuseUnrunnable, runScenarios, selectScenarios } from '../runner/run.ts';
 import type { SupplyMode } from '../images/supply.ts';
 import { imageModeOption } from './options.ts';
 import type { Scenario } from '../runner/scenario.ts';
@@ -43,6 +43,8 @@ export function registerRunCommands(program: Command, scenarios: readonly Scenar
       await checkReportCopies(copies);
       const selected = selectScenarios(scenarios, names);
       const ctx = labContext(program, { interruptible: true });
+      // Named one by one, a scenario that cannot run here is refused; `all` skips it in the report.
+      if (!names.includes('all')) refuseUnrunnable(selected, ctx.config);
       const json = opts.output === 'json';
       const progressTo = json ? process.stderr : process.stdout;
       const { report, runDir } = await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) },

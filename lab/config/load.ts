@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
@@ -64,5 +64,28 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
     sources.push(name);
   }
   const config = parseConfig(raw, sources.join(' + ') || 'defaults');
-  return { ...config, stateDir: resolve(cwd, config.stateDir), reportsDir: resolve(cwd, config.reportsDir) };
+  return { ...config, vault: userVaultFiles(config.vault, cwd), stateDir: resolve(cwd, config.stateDir), reportsDir: resolve(cwd, config.reportsDir) };
+}
+
+/**
+ * The files of vault.address's credentials and CA, resolved against the working directory and checked
+ * now, one line per problem: each exists, and a credential is not readable by every user of the machine.
+ */
+export function userVaultFiles(vault: LabConfig['vault'], cwd: string): LabConfig['vault'] {
+  const check = (key: string, file: string | undefined, secret: boolean): string | undefined => {
+    if (file === undefined) return undefined;
+    const path = resolve(cwd, file);
+    const mode = existsSync(path) ? statSync(path).mode : undefined;
+    if (mode === undefined) throw new InputError(`invalid configuration: vault.${key} ${path} does not exist`, 'write the file there or fix the path');
+    if (secret && mode & 0o004) throw new InputError(`invalid configuration: vault.${key} ${path} is readable by every user (mode ${(mode & 0o777).toString(8)})`, `chmod 600 ${path}`);
+    return path;
+  };
+  const caFile = check('caFile', vault.caFile, false);
+  const tokenFile = check('tokenFile', vault.tokenFile, true);
+  const approle = vault.approle && {
+    ...vault.approle,
+    roleIdFile: check('approle.roleIdFile', vault.approle.roleIdFile, true)!,
+    secretIdFile: check('approle.secretIdFile', vault.approle.secretIdFile, true)!,
+  };
+  return { ...vault, ...(caFile ? { caFile } : {}), ...(tokenFile ? { tokenFile } : {}), ...(approle ? { approle } : {}) };
 }

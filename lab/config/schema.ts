@@ -8,6 +8,28 @@ const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9
 const release = (example: string, withV: boolean) => z.string().regex(withV ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+\.\d+$/, `must be a release such as ${example}`);
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, 'must be an IPv4 CIDR with a prefix from /16 to /28, such as 172.29.0.0/24');
 
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+const USER_VAULT_KEYS = ['caFile', 'tokenFile', 'approle', 'mountPrefix'] as const;
+
+/** vault.address with exactly one way to log in; its other keys only with it. */
+function userVaultComplete(vault: { address?: string | undefined; tokenFile?: string | undefined; approle?: object | undefined } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const given = USER_VAULT_KEYS.filter((k) => vault[k] !== undefined);
+  if (!vault.address) {
+    if (given.length) ctx.addIssue({ code: 'custom', path: ['address'], message: `is required with vault.${given[0]} (the address of your own Vault)` });
+    return;
+  }
+  if (vault.tokenFile === undefined && vault.approle === undefined) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'or vault.approle is required with vault.address (how the lab logs in to your Vault)' });
+  if (vault.tokenFile !== undefined && vault.approle !== undefined) ctx.addIssue({ code: 'custom', path: ['approle'], message: 'and vault.tokenFile are both set: give one way to log in' });
+}
+
 /** Every setting of the lab. Host ports set to 0 are picked by the engine. */
 export const LabConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 lower-case letters, digits or dashes, starting with a letter').default('certlab'),
@@ -25,7 +47,24 @@ export const LabConfigSchema = z.strictObject({
     performanceMultiplier: z.number().int().min(1).max(10).default(1),
     minQuorum: z.number().int().min(3).default(3),
     tokenTtl: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 10m').default('10m'),
-  }).transform((vault) => ({ ...vault, version: vault.version ?? BUILDABLE_VERSIONS[vault.flavor] })).prefault({}),
+    /**
+     * A Vault the lab did not make (the user's own): the lab starts no Vault containers, mounts its PKI
+     * engines under `mountPrefix` there and removes them on `certlab down`. Credentials come from files
+     * (`tokenFile`, or `approle`), never from this configuration; `caFile` verifies its TLS where the
+     * system's trust store does not.
+     */
+    address: z.string().refine(isHttpsUrl, 'must be an https:// URL such as https://vault.example.com:8200 (the lab speaks to Vault only over verified TLS)').optional(),
+    caFile: z.string().min(1).optional(),
+    tokenFile: z.string().min(1).optional(),
+    approle: z.strictObject({
+      roleIdFile: z.string().min(1),
+      secretIdFile: z.string().min(1),
+      /** Where the AppRole auth method is mounted on that Vault. */
+      mount: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9/_-]*$/, 'must be an auth mount path such as approle').default('approle'),
+    }).optional(),
+    /** The lab's own path on that Vault; default certlab-<name>. */
+    mountPrefix: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or dashes, starting with a letter').optional(),
+  }).superRefine(userVaultComplete).transform((vault) => ({ ...vault, version: vault.version ?? BUILDABLE_VERSIONS[vault.flavor] })).prefault({}),
   network: z.strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'must be a Docker network name').default('certlab'),
     subnet: cidr.default('172.29.0.0/24'),

@@ -1,7 +1,9 @@
 import { rm } from 'node:fs/promises';
 import type { LabContext } from '../context.ts';
+import { errorText, LabError } from '../errors.ts';
 import { docker, labContainers, removeLabResources } from '../host/docker.ts';
 import { deleteLabKubeClusters, findLabKubeClusters } from '../kube/index.ts';
+import { removeFromUserVault, userVaultInUse } from '../vault/user-vault/index.ts';
 
 /** What existed before a bring-up, so a failed or interrupted one removes only what it made. */
 export interface Snapshot { containers: Set<string>; labExisted: boolean; kubeClusterExisted: boolean }
@@ -9,7 +11,9 @@ export interface Snapshot { containers: Set<string>; labExisted: boolean; kubeCl
 export async function snapshotLab(ctx: LabContext): Promise<Snapshot> {
   const containers = await labContainers(ctx.config.name);
   const kubeClusters = await findLabKubeClusters(ctx.config.name);
-  return { containers: new Set(containers.map((c) => c.Id)), labExisted: containers.length > 0 || kubeClusters.length > 0, kubeClusterExisted: kubeClusters.length > 0 };
+  // A lab on the user's Vault may have no container at all, only its mounts there.
+  const labExisted = containers.length > 0 || kubeClusters.length > 0 || (await userVaultInUse(ctx));
+  return { containers: new Set(containers.map((c) => c.Id)), labExisted, kubeClusterExisted: kubeClusters.length > 0 };
 }
 
 /**
@@ -20,8 +24,11 @@ export async function undoBringUp(ctx: LabContext, before: Snapshot): Promise<vo
   // kind's node containers sit on the lab network, so the kind cluster goes first.
   if (!before.kubeClusterExisted) await deleteLabKubeClusters(ctx.config.name);
   if (!before.labExisted) {
+    const notRemoved = await removeFromUserVault(ctx).then(() => undefined, (err: unknown) => (err instanceof LabError ? err.line : errorText(err)));
     await removeLabResources(ctx.config.name);
-    await removeRuntimeState(ctx);
+    // Its record stays with the state, so a later `certlab down` can still remove what it made there.
+    if (notRemoved) process.stderr.write(`certlab: what this bring-up made in your Vault stays for \`certlab down\`: ${notRemoved}\n`);
+    else await removeRuntimeState(ctx);
     return;
   }
   const d = await docker();

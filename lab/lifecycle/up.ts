@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask } from 'listr2';
 import type { Component } from '../component.ts';
+import { refuseUnsupported } from '../components.ts';
 import type { LabContext } from '../context.ts';
 import { assertPortsFree, ensureNetwork, labNetwork } from '../host/docker.ts';
 import { repairLabContainers } from '../host/lab-container.ts';
@@ -30,7 +31,9 @@ const SETTLE_AFTER_INTERRUPT_MS = 60_000;
  * removed, so nothing created after the cleanup's inventory survives.
  */
 export async function bringUp(ctx: LabContext, components: Component[], opts: UpOptions): Promise<void> {
-  // Before anything is touched: a configured version this machine can neither pull nor build is one line.
+  // Before anything is touched: a component this configuration cannot run, or a configured version this
+  // machine can neither pull nor build, is one line.
+  refuseUnsupported(ctx.config, components);
   const images = catalogFor(ctx.config);
   const imageKeys = components.flatMap((c) => c.images(ctx.config));
   await assertImagesObtainable(images.filter((i) => imageKeys.includes(i.key)), opts.imageMode);

@@ -22,6 +22,8 @@ export const platformComponent: Component = {
   images: () => [ECHO_IMAGE_KEY, EXTERNAL_DNS_IMAGE_KEY],
   hostPorts: () => [],
   after: ['dns', 'acme', 'vault', 'kube-cluster'],
+  // Its vault-private ClusterIssuer, the AppRole Secret and the healing are wired to the lab's own Vault.
+  unsupported: (config) => (config.vault.address ? 'does not run on your own Vault yet (vault.address is set)' : undefined),
   async isRunning(ctx) {
     // Whole only when every issuer, its Certificates and Gateways are; anything less is brought up again (idempotent).
     return (await platformState(ctx)).whole;

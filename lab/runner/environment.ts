@@ -12,7 +12,8 @@ export async function describeEnvironment(config: LabConfig, imageKeys: string[]
   })));
   return {
     host: { hostname: hostname(), cores: cpus().length, memoryBytes: totalmem(), os: `${type()} ${release()}`, node: process.version, cpuModel: cpus()[0]?.model ?? 'unknown' },
-    vaultFlavor: config.vault.flavor,
+    // The user's own Vault (vault.address) is whatever it is: named by its address, not by the lab's flavour.
+    vaultFlavor: config.vault.address ? `yours, at ${config.vault.address}` : config.vault.flavor,
     images,
   };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Component } from '../component.ts';
 import { resolveComponents } from '../components.ts';
+import type { LabConfig } from '../config/schema.ts';
 import type { LabContext } from '../context.ts';
 import { InputError, errorText } from '../errors.ts';
 import { interruption } from '../interrupt.ts';
@@ -22,6 +23,24 @@ export function selectScenarios(all: readonly Scenario[], names: string[]): Scen
     if (!s) throw new InputError(`unknown scenario "${name}"`, `use one of: all, ${all.map((x) => x.name).join(', ')}`);
     return s;
   });
+}
+
+/**
+ * Why a scenario cannot run with this configuration: what it does to Vault's servers on a Vault the lab
+ * did not make, or a component it needs that cannot run. Undefined when it can.
+ */
+export function whyNotRunnable(s: Scenario, config: LabConfig): string | undefined {
+  if (config.vault.address && s.labVaultOnly) return `${s.name} ${s.labVaultOnly}; it runs only on a Vault the lab made (vault.address is set)`;
+  const component = resolveComponents(s.needs).find((c) => c.unsupported?.(config));
+  return component && `${s.name} needs the ${component.name} component, which ${component.unsupported!(config)}`;
+}
+
+/** Scenarios named one by one: the first that cannot run here is refused in one line before anything starts. */
+export function refuseUnrunnable(scenarios: Scenario[], config: LabConfig): void {
+  for (const s of scenarios) {
+    const why = whyNotRunnable(s, config);
+    if (why) throw new InputError(why, 'leave it out (`certlab run all` skips it and says why)');
+  }
 }
 
 function notRun(s: Scenario, reason: string): ScenarioResult {
@@ -50,12 +69,14 @@ async function restoreAfterFailure(ctx: LabContext, components: Component[], res
 /**
  * Brings up what the scenarios need (a running lab is reused), runs them one after another, and writes
  * reports/<run-id>/. A failed scenario is followed by the lab put back to full strength; when that cannot
- * be done, the rest are skipped rather than run against a degraded lab. Interrupted (ctx.signal), the run
- * undoes the faults in place and writes a partial report marked interrupted.
+ * be done, the rest are skipped rather than run against a degraded lab. A scenario that cannot run with
+ * this configuration (whyNotRunnable) is skipped with its reason. Interrupted (ctx.signal), the run undoes
+ * the faults in place and writes a partial report marked interrupted.
  */
 export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts: UpOptions & { runId: string; quick: boolean }): Promise<{ report: RunReport; runDir: string }> {
   const startedAt = new Date().toISOString();
-  const components = resolveComponents([...new Set(scenarios.flatMap((s) => s.needs))]);
+  const notRunnable = new Map(scenarios.map((s) => [s, whyNotRunnable(s, ctx.config)]));
+  const components = resolveComponents([...new Set(scenarios.filter((s) => !notRunnable.get(s)).flatMap((s) => s.needs))]);
   const runDir = join(ctx.config.reportsDir, opts.runId);
   const progress = opts.progressTo ?? process.stdout;
   await bringUp(ctx, components, opts);
@@ -63,8 +84,10 @@ export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts:
   let skipRest: string | undefined;
   for (const scenario of scenarios) {
     if (interruption(ctx.signal)) skipRest ??= 'not run: the run was interrupted';
-    if (skipRest) {
-      results.push(notRun(scenario, skipRest));
+    const skip = skipRest ?? notRunnable.get(scenario);
+    if (skip) {
+      results.push(notRun(scenario, skip));
+      if (!skipRest) progress.write(`scenario ${scenario.name}: skipped: ${skip}\n`);
       continue;
     }
     progress.write(`scenario ${scenario.name}: running\n`);

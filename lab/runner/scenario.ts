@@ -7,6 +7,12 @@ export interface Scenario {
   description: string;
   /** Components (see lab/components.ts) that must be up. */
   needs: string[];
+  /**
+   * What the scenario does to Vault's servers (kills, stops, freezes, seals them, restores a snapshot):
+   * such a scenario runs only on a Vault the lab made, and refuses on the user's own (vault.address),
+   * saying this. Unset: it only uses Vault's API and runs on either.
+   */
+  labVaultOnly?: string;
   /** Longest the scenario may run before the runner stops it and undoes what it started (default below). */
   timeLimitMs?: { quick: number; full: number };
   run(run: ScenarioRun): Promise<void>;

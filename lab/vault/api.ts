@@ -8,9 +8,9 @@ export type VaultClient = nodeVault.client;
  * node-vault against one server, trusting the lab CA. Redirects are not followed: a standby that cannot
  * forward redirects to the active node's cluster-internal name, which is an answer worth seeing as such.
  */
-export function vaultClient(endpoint: string, ca: string, token?: string, agent?: Agent): VaultClient {
+export function vaultClient(endpoint: string, ca: string | undefined, token?: string, agent?: Agent): VaultClient {
   // `agent`: a keep-alive agent shared by a load's requests, so a benchmark measures the server, not TLS setup.
-  return nodeVault({ apiVersion: 'v1', endpoint, ...(token ? { token } : {}), requestOptions: { ca, timeout: 10_000, maxRedirects: 0, ...(agent ? { agent } : {}) } });
+  return nodeVault({ apiVersion: 'v1', endpoint, ...(token ? { token } : {}), requestOptions: { ...(ca ? { ca } : {}), timeout: 10_000, maxRedirects: 0, ...(agent ? { agent } : {}) } });
 }
 
 export type HealthState = 'active' | 'standby' | 'sealed' | 'uninitialized' | 'unreachable' | 'other';
@@ -39,6 +39,11 @@ export function vaultErrorText(err: unknown): string {
   const errors = e.response?.body?.errors;
   if (errors?.length) return `${e.response?.statusCode}: ${errors.join('; ').replace(/\s+/g, ' ').trim()}`;
   return e.message ?? String(err);
+}
+
+/** The HTTP status of a Vault error response (403 permission denied, 404 not there), undefined for other errors. */
+export function vaultStatusCode(err: unknown): number | undefined {
+  return (err as { response?: { statusCode?: number } }).response?.statusCode;
 }
 
 /** sys/init for an auto-unsealed server: recovery keys instead of unseal keys (node-vault's init insists on secret_shares). */

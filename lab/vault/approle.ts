@@ -3,15 +3,16 @@ import type { LabPaths } from '../paths.ts';
 import { loadSecret, type AppRoleCredentials } from './secrets.ts';
 
 /** Logs in with an AppRole and returns a client holding its token (what cert-manager does). */
-export async function appRoleClient(endpoint: string, ca: string, creds: AppRoleCredentials): Promise<{ client: VaultClient; token: string; ttlSeconds: number }> {
-  const login = await vaultClient(endpoint, ca).approleLogin({ role_id: creds.roleId, secret_id: creds.secretId });
+export async function appRoleClient(endpoint: string, ca: string | undefined, creds: AppRoleCredentials, mount = 'approle'): Promise<{ client: VaultClient; token: string; ttlSeconds: number }> {
+  // A plain write: node-vault's approleLogin escapes a mount path's slashes.
+  const login = await vaultClient(endpoint, ca).write(`auth/${mount}/login`, { role_id: creds.roleId, secret_id: creds.secretId });
   const token = login.auth.client_token as string;
   return { client: vaultClient(endpoint, ca, token), token, ttlSeconds: login.auth.lease_duration as number };
 }
 
 /** A fresh token for one of the lab's AppRoles, from the credentials in the state directory. */
-export async function loginAs(paths: LabPaths, endpoint: string, ca: string, role: string): Promise<{ client: VaultClient; token: string; ttlSeconds: number }> {
+export async function loginAs(paths: LabPaths, endpoint: string, ca: string | undefined, role: string, mount = 'approle'): Promise<{ client: VaultClient; token: string; ttlSeconds: number }> {
   const creds = (await loadSecret(paths, 'approles'))?.[role];
   if (!creds) throw new Error(`no credentials for AppRole ${role} in ${paths.secrets}; bring the lab up again`);
-  return appRoleClient(endpoint, ca, creds);
+  return appRoleClient(endpoint, ca, creds, mount);
 }

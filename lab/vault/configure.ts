@@ -1,13 +1,15 @@
 import type { LabContext } from '../context.ts';
 import { renderFixture } from '../fixtures.ts';
+import type { HttpsClient } from '../host/https.ts';
 import { privateKeyPem } from '../pki/crypto.ts';
+import type { LabPki } from '../pki/lab-pki.ts';
 import type { VaultClient } from './api.ts';
 import { ensureAuditDevice } from './audit.ts';
 import type { VaultCluster } from './cluster.ts';
 import { activeEndpoint } from './cluster.ts';
-import { CERT_MANAGER_APPROLE, ISSUER_MOUNT, PKI_MOUNT, PKI_ROLE, SNAPSHOT_APPROLE } from './pki-layout.ts';
+import { LAB_VAULT_PKI, SNAPSHOT_APPROLE, type PkiLayout } from './pki-layout.ts';
 import { tidy } from './revocation.ts';
-import { loadSecret, saveSecret, type AppRoleCredentials, type AppRoleSecrets } from './secrets.ts';
+import { loadSecret, saveSecret, type AppRoleCredentials, type AppRoleSecrets, type UserVaultRecord } from './secrets.ts';
 
 async function policy(name: string, vars: Record<string, string>): Promise<string> {
   return renderFixture(`vault/policies/${name}.hcl`, vars);
@@ -16,6 +18,30 @@ async function policy(name: string, vars: Record<string, string>): Promise<strin
 async function mounted(admin: VaultClient, path: string): Promise<boolean> {
   const mounts = await admin.mounts();
   return `${path}/` in (mounts.data ?? mounts);
+}
+
+/** A PKI engine at `path` (a plain write: node-vault's mount() escapes the slashes of a nested path). */
+async function enablePki(admin: VaultClient, path: string, maxLeaseTtl: string): Promise<void> {
+  await admin.write(`sys/mounts/${path}`, { type: 'pki', config: { max_lease_ttl: maxLeaseTtl } });
+}
+
+/** Something the lab makes in a Vault, by the path that removes it again. */
+export type MadeInVault = UserVaultRecord['made'][number];
+
+/**
+ * A Vault the private PKI is configured in, whoever made it: the lab's Raft cluster or the user's own
+ * (vault.address). `layout` names the mounts; `beforeCreate`, where given, records each mount, auth
+ * method and policy before it is made, so a bring-up cut short still leaves a record of it.
+ */
+export interface PkiTarget {
+  admin: VaultClient;
+  endpoint: string;
+  http: HttpsClient;
+  pki: LabPki;
+  /** Where clients fetch the issuing certificates and CRLs (written into the mounts' URLs). */
+  base: string;
+  layout: PkiLayout;
+  beforeCreate?: (item: MadeInVault) => Promise<void>;
 }
 
 /**
@@ -66,7 +92,7 @@ function urls(base: string, mount: string): Record<string, string> {
  * auto-tidy interval: a new mount's first (the health check is critical until one has run), or after the
  * lab was down longer than that.
  */
-async function configureMountUpkeep(admin: VaultClient, cluster: VaultCluster, endpoint: string, mount: string, base: string, signal?: AbortSignal): Promise<void> {
+async function configureMountUpkeep({ admin, http, endpoint, base }: PkiTarget, mount: string, signal?: AbortSignal): Promise<void> {
   await admin.write(`${mount}/config/urls`, urls(base, mount));
   await admin.write(`${mount}/config/crl`, CRL_CONFIG);
   await admin.write(`${mount}/config/auto-tidy`, AUTO_TIDY);
@@ -74,7 +100,7 @@ async function configureMountUpkeep(admin: VaultClient, cluster: VaultCluster, e
   const status = (await admin.read(`${mount}/tidy-status`)).data as { state: string; time_finished?: string | null };
   const finished = status.time_finished ? Date.parse(status.time_finished) : 0;
   if (status.state === 'Running' || Date.now() - finished < TIDY_INTERVAL_MS) return;
-  await tidy(cluster.http, endpoint, admin, mount, TIDY, signal);
+  await tidy(http, endpoint, admin, mount, TIDY, signal);
 }
 
 /**
@@ -94,10 +120,10 @@ export function appRoleCidrs(subnet: string): string[] {
   return [subnet];
 }
 
-/** Both AppRoles: their tokens carry their one policy (not `default`) and, like their secret IDs, work only from `cidrs`. */
-function appRoleSettings(name: string, tokenTtl: string, cidrs: string[]): Record<string, unknown> {
+/** The lab's AppRoles: their tokens carry their one policy (not `default`) and, like their secret IDs, work only from `cidrs`. */
+function appRoleSettings(policyName: string, tokenTtl: string, cidrs: string[]): Record<string, unknown> {
   return {
-    token_policies: [name], token_no_default_policy: true, token_ttl: tokenTtl, token_max_ttl: '1h',
+    token_policies: [policyName], token_no_default_policy: true, token_ttl: tokenTtl, token_max_ttl: '1h',
     secret_id_ttl: SECRET_ID_LIMITS.ttl, secret_id_num_uses: SECRET_ID_LIMITS.numUses,
     token_bound_cidrs: cidrs, secret_id_bound_cidrs: cidrs,
   };
@@ -107,8 +133,8 @@ function appRoleSettings(name: string, tokenTtl: string, cidrs: string[]): Recor
  * Why a saved secret ID must be replaced, or undefined while it is good: looked up on the server
  * (auth/approle/role/NAME/secret-id/lookup), which knows its expiry and the logins it has left.
  */
-export async function secretIdReplacementReason(admin: VaultClient, role: string, secretId: string, now = Date.now()): Promise<string | undefined> {
-  const res = await admin.write(`auth/approle/role/${role}/secret-id/lookup`, { secret_id: secretId }) as { data?: { expiration_time?: string; secret_id_num_uses?: number } } | undefined;
+export async function secretIdReplacementReason(admin: VaultClient, role: string, secretId: string, now = Date.now(), approleMount = LAB_VAULT_PKI.approleMount): Promise<string | undefined> {
+  const res = await admin.write(`auth/${approleMount}/role/${role}/secret-id/lookup`, { secret_id: secretId }) as { data?: { expiration_time?: string; secret_id_num_uses?: number } } | undefined;
   const data = res?.data;
   if (!data) return 'unknown to the server (expired, used up or destroyed)';
   const expires = Date.parse(data.expiration_time ?? '');
@@ -120,67 +146,83 @@ export async function secretIdReplacementReason(admin: VaultClient, role: string
   return undefined;
 }
 
-/** The AppRole mount, the two policies and roles (written every time), and a good secret ID for each. */
-async function configureAppRoles(ctx: LabContext, admin: VaultClient, cidrs: string[]): Promise<void> {
+/**
+ * The AppRole auth method (where missing), a policy and role per AppRole (written every time), and a good
+ * secret ID for each. `policies` are the AppRoles with their policy fixture's variables.
+ */
+async function configureAppRoles(ctx: LabContext, target: PkiTarget, policies: Record<string, Record<string, string>>, cidrs: string[]): Promise<void> {
+  const { admin, layout } = target;
   const { vault } = ctx.config;
   const auths = await admin.read('sys/auth');
-  if (!('approle/' in (auths.data ?? auths))) await admin.write('sys/auth/approle', { type: 'approle' });
-  await admin.write(`sys/policies/acl/${CERT_MANAGER_APPROLE}`, { policy: await policy('cert-manager', { issuerMount: ISSUER_MOUNT, role: PKI_ROLE }) });
-  await admin.write(`sys/policies/acl/${SNAPSHOT_APPROLE}`, { policy: await policy('snapshot-agent', {}) });
+  if (!(`${layout.approleMount}/` in (auths.data ?? auths))) {
+    await target.beforeCreate?.({ kind: 'auth', path: layout.approleMount });
+    await admin.write(`sys/auth/${layout.approleMount}`, { type: 'approle' });
+  }
   const saved = (await loadSecret(ctx.paths, 'approles')) ?? {};
   const approles: AppRoleSecrets = {};
   const replaced: Array<[string, AppRoleCredentials]> = [];
-  for (const name of [CERT_MANAGER_APPROLE, SNAPSHOT_APPROLE]) {
-    await admin.write(`auth/approle/role/${name}`, appRoleSettings(name, vault.tokenTtl, cidrs));
-    const roleId = (await admin.read(`auth/approle/role/${name}/role-id`)).data.role_id as string;
+  for (const [name, vars] of Object.entries(policies)) {
+    const roleApi = `auth/${layout.approleMount}/role/${name}`;
+    await target.beforeCreate?.({ kind: 'policy', path: layout.policy(name) });
+    await admin.write(`sys/policies/acl/${layout.policy(name)}`, { policy: await policy(name, vars) });
+    await admin.write(roleApi, appRoleSettings(layout.policy(name), vault.tokenTtl, cidrs));
+    const roleId = (await admin.read(`${roleApi}/role-id`)).data.role_id as string;
     const old = saved[name];
-    const reason = old?.roleId === roleId ? await secretIdReplacementReason(admin, name, old.secretId) : 'none saved';
+    const reason = old?.roleId === roleId ? await secretIdReplacementReason(admin, name, old.secretId, Date.now(), layout.approleMount) : 'none saved';
     if (!reason) {
       approles[name] = old!;
       continue;
     }
     ctx.progress(`new secret ID for AppRole ${name} (the saved one ${reason})`);
-    approles[name] = { roleId, secretId: (await admin.write(`auth/approle/role/${name}/secret-id`, {})).data.secret_id as string };
+    approles[name] = { roleId, secretId: (await admin.write(`${roleApi}/secret-id`, {})).data.secret_id as string };
     if (old) replaced.push([name, old]);
   }
   await saveSecret(ctx.paths, 'approles', approles);
   // Only once the new ones are saved: the old secret IDs stop working now, not when they run out.
-  for (const [name, old] of replaced) await admin.write(`auth/approle/role/${name}/secret-id/destroy`, { secret_id: old.secretId }).catch(() => undefined);
+  for (const [name, old] of replaced) await admin.write(`auth/${layout.approleMount}/role/${name}/secret-id/destroy`, { secret_id: old.secretId }).catch(() => undefined);
 }
 
 /**
  * The article's management step: `pki` holds the offline-signed intermediate (imported with its key);
  * `pki_private_issuer` makes its own key and CSR, which `pki` signs, and is set with the full chain;
- * a role for the lab's private domains; AppRoles `cert-manager` (sign on that role only, short TTL) and
- * `snapshot-agent` (snapshots only). With them what a production mount needs and `pki health-check`
- * asks for: the audit device, CRL auto-rebuild, auto-tidy, a first tidy. Safe to run again: mounts and
- * issuers that exist are left alone; role, AppRoles, policies and upkeep settings are written again.
+ * a role for the lab's private domains; AppRole `cert-manager` (sign on that role only, short TTL). With
+ * them what a production mount needs and `pki health-check` asks for: CRL auto-rebuild, auto-tidy, a
+ * first tidy. Safe to run again: mounts and issuers that exist are left alone; role, AppRole, policy and
+ * upkeep settings are written again. `cidrs` bind the AppRoles' secret IDs and tokens (none: unbound).
+ */
+export async function configurePki(ctx: LabContext, target: PkiTarget, extraAppRoles: Record<string, Record<string, string>>, cidrs: string[]): Promise<void> {
+  const { admin, pki, layout } = target;
+  if (!(await mounted(admin, layout.pkiMount))) {
+    await target.beforeCreate?.({ kind: 'mount', path: layout.pkiMount });
+    await enablePki(admin, layout.pkiMount, '43800h');
+    const bundle = [await privateKeyPem(pki.intermediate.keys.privateKey), pki.intermediate.cert.toString('pem'), pki.root.cert.toString('pem')].join('\n');
+    await admin.write(`${layout.pkiMount}/config/ca`, { pem_bundle: bundle });
+  }
+
+  if (!(await mounted(admin, layout.issuerMount))) {
+    await target.beforeCreate?.({ kind: 'mount', path: layout.issuerMount });
+    await enablePki(admin, layout.issuerMount, '26280h');
+    const csr = await admin.write(`${layout.issuerMount}/intermediate/generate/internal`, { common_name: 'certlab Vault Issuer', key_type: 'ec', key_bits: 256, organization: 'certlab' });
+    const signed = await admin.write(`${layout.pkiMount}/root/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
+    const chain = [signed.data.certificate, pki.intermediate.cert.toString('pem'), pki.root.cert.toString('pem')].join('\n');
+    await admin.write(`${layout.issuerMount}/intermediate/set-signed`, { certificate: chain });
+  }
+  await admin.write(`${layout.issuerMount}/roles/${layout.role}`, issuerRole(ctx.config.domains.private));
+  for (const mount of [layout.pkiMount, layout.issuerMount]) await configureMountUpkeep(target, mount, ctx.signal);
+
+  const certManager = { [layout.certManagerAppRole]: { issuerMount: layout.issuerMount, role: layout.role } };
+  await configureAppRoles(ctx, target, { ...certManager, ...extraAppRoles }, cidrs);
+}
+
+/**
+ * The PKI in the lab's own Raft cluster: first the audit device (so everything after it is on the
+ * record), then configurePki with the article's names, and AppRole `snapshot-agent` (snapshots only),
+ * both AppRoles bound to the lab network.
  */
 export async function configureVaultPki(ctx: LabContext, cluster: VaultCluster): Promise<void> {
   const endpoint = await activeEndpoint(cluster);
   const admin = cluster.admin(endpoint);
-  const { domains } = ctx.config;
-  const base = `https://${cluster.topology.leaderTlsServername}:8200/v1`;
-
-  // First, so that everything after it is on the record.
   await ensureAuditDevice(admin, cluster.topology.flavor);
-
-  if (!(await mounted(admin, PKI_MOUNT))) {
-    await admin.mount({ mount_point: PKI_MOUNT, type: 'pki', config: { max_lease_ttl: '43800h' } });
-    const intermediate = cluster.pki.intermediate;
-    const bundle = [await privateKeyPem(intermediate.keys.privateKey), intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')].join('\n');
-    await admin.write(`${PKI_MOUNT}/config/ca`, { pem_bundle: bundle });
-  }
-
-  if (!(await mounted(admin, ISSUER_MOUNT))) {
-    await admin.mount({ mount_point: ISSUER_MOUNT, type: 'pki', config: { max_lease_ttl: '26280h' } });
-    const csr = await admin.write(`${ISSUER_MOUNT}/intermediate/generate/internal`, { common_name: 'certlab Vault Issuer', key_type: 'ec', key_bits: 256, organization: 'certlab' });
-    const signed = await admin.write(`${PKI_MOUNT}/root/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
-    const chain = [signed.data.certificate, cluster.pki.intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')].join('\n');
-    await admin.write(`${ISSUER_MOUNT}/intermediate/set-signed`, { certificate: chain });
-  }
-  await admin.write(`${ISSUER_MOUNT}/roles/${PKI_ROLE}`, issuerRole(domains.private));
-  for (const mount of [PKI_MOUNT, ISSUER_MOUNT]) await configureMountUpkeep(admin, cluster, endpoint, mount, base, ctx.signal);
-
-  await configureAppRoles(ctx, admin, appRoleCidrs(ctx.config.network.subnet));
+  const target: PkiTarget = { admin, endpoint, http: cluster.http, pki: cluster.pki, base: `https://${cluster.topology.leaderTlsServername}:8200/v1`, layout: LAB_VAULT_PKI };
+  await configurePki(ctx, target, { [SNAPSHOT_APPROLE]: {} }, appRoleCidrs(ctx.config.network.subnet));
 }

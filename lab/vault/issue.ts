@@ -1,7 +1,7 @@
 import { normalizeSerial } from '../pki/crl.ts';
 import { createCsr } from '../pki/csr.ts';
 import type { VaultClient } from './api.ts';
-import { ISSUER_MOUNT, PKI_ROLE } from './pki-layout.ts';
+import { LAB_VAULT_PKI, type PkiLayout } from './pki-layout.ts';
 
 export interface SignedLeaf {
   certificate: string;
@@ -10,24 +10,24 @@ export interface SignedLeaf {
 }
 
 /** Signs a CSR on the lab role of the issuing CA, as cert-manager's Vault issuer does. */
-export async function signCsr(client: VaultClient, csrPem: string, commonName: string, ttl = '24h'): Promise<SignedLeaf> {
-  const res = await client.write(`${ISSUER_MOUNT}/sign/${PKI_ROLE}`, { csr: csrPem, common_name: commonName, ttl });
+export async function signCsr(client: VaultClient, csrPem: string, commonName: string, ttl = '24h', layout: PkiLayout = LAB_VAULT_PKI): Promise<SignedLeaf> {
+  const res = await client.write(`${layout.issuerMount}/sign/${layout.role}`, { csr: csrPem, common_name: commonName, ttl });
   return { certificate: res.data.certificate, caChain: res.data.ca_chain ?? [res.data.issuing_ca], serial: res.data.serial_number };
 }
 
 /** `count` leaves named `<prefix>-<i>.<domain>`, signed one after another (each with a fresh key). */
-export async function issueLeaves(client: VaultClient, prefix: string, domain: string, count: number, ttl = '24h'): Promise<SignedLeaf[]> {
+export async function issueLeaves(client: VaultClient, prefix: string, domain: string, count: number, ttl = '24h', layout: PkiLayout = LAB_VAULT_PKI): Promise<SignedLeaf[]> {
   const out: SignedLeaf[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${prefix}-${i}.${domain}`;
-    out.push(await signCsr(client, (await createCsr([name])).csrPem, name, ttl));
+    out.push(await signCsr(client, (await createCsr([name])).csrPem, name, ttl, layout));
   }
   return out;
 }
 
 /** The serials the issuing mount keeps, normalised (compare with normalizeSerial). */
-export async function listedSerials(admin: VaultClient): Promise<Set<string>> {
-  const res = await admin.list(`${ISSUER_MOUNT}/certs`);
+export async function listedSerials(admin: VaultClient, layout: PkiLayout = LAB_VAULT_PKI): Promise<Set<string>> {
+  const res = await admin.list(`${layout.issuerMount}/certs`);
   return new Set((res.data.keys as string[]).map(normalizeSerial));
 }
 

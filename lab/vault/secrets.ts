@@ -15,10 +15,15 @@ export interface InitSecrets { recoveryKeys: string[]; rootToken?: string }
 export interface AdminSecrets { token: string; accessor: string; policy: string }
 export interface AppRoleCredentials { roleId: string; secretId: string }
 export type AppRoleSecrets = Record<string, AppRoleCredentials>;
+/**
+ * What the lab made in the user's own Vault (vault.address), each recorded before it is made, so `certlab
+ * down` removes exactly those, even after a crash. Not a secret, but it lives and goes with the others.
+ */
+export interface UserVaultRecord { address: string; made: Array<{ kind: 'mount' | 'auth' | 'policy'; path: string }> }
 
-const FILES = { seal: 'vault-seal.json', init: 'vault-init.json', admin: 'vault-admin.json', approles: 'vault-approles.json' } as const;
+const FILES = { seal: 'vault-seal.json', init: 'vault-init.json', admin: 'vault-admin.json', approles: 'vault-approles.json', userVault: 'user-vault.json' } as const;
 type Kind = keyof typeof FILES;
-type Shape = { seal: SealSecrets; init: InitSecrets; admin: AdminSecrets; approles: AppRoleSecrets };
+type Shape = { seal: SealSecrets; init: InitSecrets; admin: AdminSecrets; approles: AppRoleSecrets; userVault: UserVaultRecord };
 
 export function secretPath(paths: LabPaths, kind: Kind): string {
   return join(paths.secrets, FILES[kind]);

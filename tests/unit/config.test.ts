@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../lab/config/load.ts';
-import { LabError } from '../../lab/errors.ts';
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabError);
-    return (err as LabError).line;
-  }
-  throw new Error('expected a LabError');
-}
+import { lineOf } from '../helpers/lab-error.ts';
 
 describe('configuration', () => {
   it('fills every default', () => {
