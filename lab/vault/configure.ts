@@ -5,7 +5,8 @@ import type { VaultClient } from './api.ts';
 import { ensureAuditDevice } from './audit.ts';
 import type { VaultCluster } from './cluster.ts';
 import { activeEndpoint } from './cluster.ts';
-import { CERT_MANAGER_APPROLE, ISSUER_MOUNT, PKI_MOUNT, PKI_ROLE, SNAPSHOT_APPROLE } from './pki-layout.ts';
+import { newIssuingCa, ISSUING_CA_TTL } from './issuing-ca.ts';
+import { CERT_MANAGER_APPROLE, DRILL_ISSUER_MOUNT, ISSUER_MOUNT, PKI_MOUNT, PKI_ROLE, SNAPSHOT_APPROLE } from './pki-layout.ts';
 import { tidy } from './revocation.ts';
 import { loadSecret, saveSecret, type AppRoleCredentials, type AppRoleSecrets } from './secrets.ts';
 
@@ -120,12 +121,17 @@ export async function secretIdReplacementReason(admin: VaultClient, role: string
   return undefined;
 }
 
+/** The cert-manager AppRole's policy (fixtures/vault/policies/cert-manager.hcl): sign on the lab role of the issuing mount and the drill's. */
+export async function writeCertManagerPolicy(admin: VaultClient): Promise<void> {
+  await admin.write(`sys/policies/acl/${CERT_MANAGER_APPROLE}`, { policy: await policy('cert-manager', { issuerMount: ISSUER_MOUNT, drillMount: DRILL_ISSUER_MOUNT, role: PKI_ROLE }) });
+}
+
 /** The AppRole mount, the two policies and roles (written every time), and a good secret ID for each. */
 async function configureAppRoles(ctx: LabContext, admin: VaultClient, cidrs: string[]): Promise<void> {
   const { vault } = ctx.config;
   const auths = await admin.read('sys/auth');
   if (!('approle/' in (auths.data ?? auths))) await admin.write('sys/auth/approle', { type: 'approle' });
-  await admin.write(`sys/policies/acl/${CERT_MANAGER_APPROLE}`, { policy: await policy('cert-manager', { issuerMount: ISSUER_MOUNT, role: PKI_ROLE }) });
+  await writeCertManagerPolicy(admin);
   await admin.write(`sys/policies/acl/${SNAPSHOT_APPROLE}`, { policy: await policy('snapshot-agent', {}) });
   const saved = (await loadSecret(ctx.paths, 'approles')) ?? {};
   const approles: AppRoleSecrets = {};
@@ -174,10 +180,9 @@ export async function configureVaultPki(ctx: LabContext, cluster: VaultCluster):
 
   if (!(await mounted(admin, ISSUER_MOUNT))) {
     await admin.mount({ mount_point: ISSUER_MOUNT, type: 'pki', config: { max_lease_ttl: '26280h' } });
-    const csr = await admin.write(`${ISSUER_MOUNT}/intermediate/generate/internal`, { common_name: 'certlab Vault Issuer', key_type: 'ec', key_bits: 256, organization: 'certlab' });
-    const signed = await admin.write(`${PKI_MOUNT}/root/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
-    const chain = [signed.data.certificate, cluster.pki.intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')].join('\n');
-    await admin.write(`${ISSUER_MOUNT}/intermediate/set-signed`, { certificate: chain });
+    await newIssuingCa(admin, ISSUER_MOUNT, {
+      signPath: 'root/sign-intermediate', ttl: ISSUING_CA_TTL, chainAbove: [cluster.pki.intermediate.cert.toString('pem'), cluster.pki.root.cert.toString('pem')],
+    });
   }
   await admin.write(`${ISSUER_MOUNT}/roles/${PKI_ROLE}`, issuerRole(domains.private));
   for (const mount of [PKI_MOUNT, ISSUER_MOUNT]) await configureMountUpkeep(admin, cluster, endpoint, mount, base, ctx.signal);
