@@ -4,6 +4,7 @@
 // controller's own log lines.
 import type { KubeObject } from '../kube/api.ts';
 import type { KubeCluster } from '../kube/connect.ts';
+import { pollUntil } from '../host/wait.ts';
 import { certificatesPath } from './forced-renewal.ts';
 
 export const CERTIFICATE_NAME_ANNOTATION = 'cert-manager.io/certificate-name';
@@ -117,4 +118,21 @@ export async function waitRequestDecided(kubeCluster: KubeCluster, namespace: st
     explain: (cr) => describeRequest(requestFact(cr)),
   });
   return (await certificateRequests(kubeCluster, namespace, [certificate])).find(mine)!;
+}
+
+export interface RequestCount { at: number; count: number }
+
+/**
+ * The namespace's CertificateRequests counted every `intervalMs` until `until` (epoch ms), the first count
+ * at once: how many cert-manager made over a window, and how fast (a renewal storm shows here, cert-manager
+ * #7741, before anything else does).
+ */
+export async function countRequestsUntil(kubeCluster: KubeCluster, namespace: string, until: number, intervalMs: number, signal?: AbortSignal): Promise<RequestCount[]> {
+  const counts: RequestCount[] = [];
+  await pollUntil(async () => {
+    const { items } = await kubeCluster.get<{ items: KubeObject[] }>(certificateRequestsPath(namespace));
+    counts.push({ at: Date.now(), count: items.length });
+    return Date.now() >= until ? true : undefined;
+  }, { timeoutMs: Math.max(0, until - Date.now()) + 30_000, intervalMs, what: `CertificateRequests in ${namespace} counted until ${new Date(until).toISOString()}`, ...(signal ? { signal } : {}) });
+  return counts;
 }
