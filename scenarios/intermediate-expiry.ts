@@ -1,16 +1,15 @@
 import type { KubeCluster } from '../lab/kube/connect.ts';
 import { connectPlatform, secretLeaf } from '../lab/platform/index.ts';
 import { useDrillClusterIssuer } from '../lab/platform/drill-issuer.ts';
-import { restartIssuance } from '../lab/platform/forced-renewal.ts';
 import {
   certificateRequests, certificateStatus, certManagerLog, countRequestsUntil, describeCertificateStatus, describeRequest, eventsOf, issuedAlreadyExpired, type RequestCount,
 } from '../lab/platform/issuance-facts.ts';
-import { issueCertificateSet, revisions, unhealthyUnder, waitHealthyUnder } from '../lab/platform/scenario-certificates.ts';
+import { issueCertificateSet, recoverUnder, revisions, unhealthyUnder } from '../lab/platform/scenario-certificates.ts';
 import type { Scenario } from '../lab/runner/scenario.ts';
 import { loginAs, secretIdUsesLeft } from '../lab/vault/approle.ts';
 import { activeEndpoint } from '../lab/vault/cluster.ts';
 import { useVaultCluster } from '../lab/vault/connect.ts';
-import { newDrillIssuingCa, setLeafNotAfterBehavior, signAnswer, useDrillIssuer, type LeafNotAfterBehavior } from '../lab/vault/drill-issuer.ts';
+import { answersUnder, newDrillIssuingCa, useDrillIssuer, type LeafNotAfterBehavior } from '../lab/vault/drill-issuer.ts';
 import { ISSUING_CA_TTL } from '../lab/vault/issuing-ca.ts';
 import { CERT_MANAGER_APPROLE } from '../lab/vault/pki-layout.ts';
 
@@ -26,6 +25,9 @@ const VARIANTS = {
 const BEHAVIOR: LeafNotAfterBehavior = 'truncate';
 /** A leaf TTL the drill CA cannot cover, for Vault's direct answers under each behaviour. */
 const DIRECT_SIGN_TTL = '24h';
+/** The scenario's namespace (removed on every path) and its Certificates' prefix. */
+const NAMESPACE = 'incident-intermediate-expiry';
+const CERTIFICATE_PREFIX = 'expiry';
 /** Longest an issuer or a set of Certificates may take to be Ready. */
 const WAIT_MS = 180_000;
 
@@ -88,19 +90,14 @@ export const intermediateExpiry: Scenario = {
     // Vault's own answer to a leaf that would outlive the CA, under both rules, as the cert-manager AppRole gets it.
     const answers = await run.step(`Vault's answer to a ${DIRECT_SIGN_TTL} leaf under err and under ${BEHAVIOR}`, async () => {
       const { client } = await loginAs(ctx.paths, await activeEndpoint(vaultCluster), vaultCluster.ca, CERT_MANAGER_APPROLE);
-      const out: Array<[string, Awaited<ReturnType<typeof signAnswer>>]> = [];
-      for (const behavior of ['err', BEHAVIOR] as const) {
-        await setLeafNotAfterBehavior(await drill.admin(), drill.mount, drill.first.issuerId, behavior);
-        out.push([behavior, await signAnswer(client, drill.mount, `direct-${behavior}.${domains.private}`, DIRECT_SIGN_TTL)]);
-      }
-      return out;
+      return answersUnder(drill, client, ['err', BEHAVIOR], domains.private, DIRECT_SIGN_TTL);
     });
     run.note('leaf_not_after_behavior: Vault\'s answers', answers.map(([b, a]) => `${b}: ${'error' in a ? `refused, ${a.error}` : `issued, not after ${a.notAfter.toISOString()}${a.notAfter.getTime() === expiresAt ? ' (the CA\'s not-after)' : ''}`}`).join('\n'));
 
-    const namespace = await run.step('a namespace for the scenario\'s Certificates', () => kubeCluster.useNamespace('incident-intermediate-expiry'));
+    const namespace = await run.step('a namespace for the scenario\'s Certificates', () => kubeCluster.useNamespace(NAMESPACE));
     const issuer = await run.step(`ClusterIssuer on ${drill.signPath} Ready`, () => useDrillClusterIssuer(ctx, kubeCluster, drill.signPath, WAIT_MS));
     const usesBefore = await secretIdUsesLeft(await drill.admin(), ctx.paths, CERT_MANAGER_APPROLE);
-    const names = await run.step(`${v.certificates} Certificates from ${issuer} (cert-manager's default duration, 90 days)`, () => issueCertificateSet(kubeCluster, 'expiry', v.certificates, namespace, issuer, domains.private, WAIT_MS));
+    const names = await run.step(`${v.certificates} Certificates from ${issuer} (cert-manager's default duration, 90 days)`, () => issueCertificateSet(kubeCluster, CERTIFICATE_PREFIX, v.certificates, namespace, issuer, domains.private, WAIT_MS));
     const issuedAt = Date.now();
     const firstProblems = (await Promise.all(names.map((n) => unhealthyUnder(kubeCluster, namespace, n, drill.first.serialNumber, root)))).filter(Boolean);
     run.check('the Certificates were issued by the drill CA, chains verified to the offline root', firstProblems.length === 0, firstProblems.join('; '));
@@ -138,14 +135,7 @@ export const intermediateExpiry: Scenario = {
     const rotated = await run.step(`rotate: a new issuing CA in ${drill.mount}, signed by pki for ${ISSUING_CA_TTL}, made the default (${BEHAVIOR})`, async () => newDrillIssuingCa(await drill.admin(), ISSUING_CA_TTL, BEHAVIOR));
     const rotatedAt = Date.now();
     run.timeline(issuer, 'rotated', rotatedAt, `issuing CA serial ${rotated.serialNumber}`);
-    const untilHealthy = () => waitHealthyUnder(ctx, kubeCluster, namespace, names, rotated.serialNumber, root, targets.intermediateRotationRecoveryMs);
-    let remedy = 'none (cert-manager retried by itself)';
-    const healthyAt = await run.step('every Certificate Ready with a chain through the new issuing CA to the offline root', () => untilHealthy().catch(async () => {
-      // Not back by itself (a request left Pending, a Certificate in backoff): the runbook's remedy.
-      const deleted = await restartIssuance(kubeCluster, namespace, names);
-      remedy = `forced renewal (deleted ${deleted.join(', ') || 'no'} CertificateRequests in progress, Issuing set)`;
-      return waitHealthyUnder(ctx, kubeCluster, namespace, names, rotated.serialNumber, root, WAIT_MS);
-    }));
+    const { at: healthyAt, remedy } = await run.step('every Certificate Ready with a chain through the new issuing CA to the offline root (by itself, else forced)', () => recoverUnder(ctx, kubeCluster, namespace, names, rotated.serialNumber, root, targets.intermediateRotationRecoveryMs, WAIT_MS));
     const healthyProblems = (await Promise.all(names.map((n) => unhealthyUnder(kubeCluster, namespace, n, rotated.serialNumber, root)))).filter(Boolean);
     run.check('after the rotation every Certificate is Ready with a chain through the new issuing CA to the offline root', healthyProblems.length === 0, healthyProblems.join('; ') || `remedy: ${remedy}`);
     run.figure('rotation to every Certificate healthy', healthyAt - rotatedAt, 'ms', { labels: { objective: 'RTO', remedy }, threshold: { op: '<=', value: targets.intermediateRotationRecoveryMs } });

@@ -6,7 +6,7 @@ import { pollUntil } from '../host/wait.ts';
 import { condition, type KubeObject } from '../kube/api.ts';
 import type { KubeCluster } from '../kube/connect.ts';
 import { waitCertificatesReady } from './bring-up.ts';
-import { certificatesPath } from './forced-renewal.ts';
+import { certificatesPath, restartIssuance } from './forced-renewal.ts';
 import { normalizeSerial } from '../pki/crl.ts';
 import type { x509 } from '../pki/crypto.ts';
 import { parseCertificates, verifyChain } from '../pki/verify.ts';
@@ -106,4 +106,19 @@ export async function waitHealthyUnder(ctx: LabContext, kubeCluster: KubeCluster
     if (problems.length) throw new Error(problems.join('; '));
     return Date.now();
   }, { timeoutMs, intervalMs: 250, what: `Certificates ${names.join(', ')} Ready with a chain through issuing CA ${issuingCaSerial} to the offline root`, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+}
+
+/**
+ * After the issuing CA was replaced: waits `byItselfMs` for cert-manager to bring every named Certificate
+ * healthy under it by itself; if it does not, the runbook's remedy (restartIssuance: requests in progress
+ * deleted, Issuing set) and up to `remedyMs` more. Resolves with when they were healthy and the remedy used.
+ */
+export async function recoverUnder(ctx: LabContext, kubeCluster: KubeCluster, namespace: string, names: string[], issuingCaSerial: string, root: x509.X509Certificate, byItselfMs: number, remedyMs: number): Promise<{ at: number; remedy: string }> {
+  try {
+    return { at: await waitHealthyUnder(ctx, kubeCluster, namespace, names, issuingCaSerial, root, byItselfMs), remedy: 'none (cert-manager retried by itself)' };
+  } catch {
+    const deleted = await restartIssuance(kubeCluster, namespace, names);
+    const at = await waitHealthyUnder(ctx, kubeCluster, namespace, names, issuingCaSerial, root, remedyMs);
+    return { at, remedy: `forced renewal (deleted ${deleted.join(', ') || 'no'} CertificateRequests in progress, Issuing set)` };
+  }
 }

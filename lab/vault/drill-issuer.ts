@@ -78,3 +78,18 @@ export async function signAnswer(client: VaultClient, mount: string, name: strin
     return { error: vaultErrorText(err) };
   }
 }
+
+export type SignAnswer = Awaited<ReturnType<typeof signAnswer>>;
+
+/**
+ * Vault's answer to one sign of a `ttl` leaf under each behaviour in turn, set on the drill's first issuer
+ * (left at the last one): as the client holding `client` (the cert-manager AppRole) gets it.
+ */
+export async function answersUnder(drill: DrillIssuer, client: VaultClient, behaviors: LeafNotAfterBehavior[], zone: string, ttl: string): Promise<Array<[LeafNotAfterBehavior, SignAnswer]>> {
+  const out: Array<[LeafNotAfterBehavior, SignAnswer]> = [];
+  for (const behavior of behaviors) {
+    await setLeafNotAfterBehavior(await drill.admin(), drill.mount, drill.first.issuerId, behavior);
+    out.push([behavior, await signAnswer(client, drill.mount, `direct-${behavior}.${zone}`, ttl)]);
+  }
+  return out;
+}
