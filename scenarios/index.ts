@@ -10,6 +10,7 @@ import { certificateRevocation } from './certificate-revocation.ts';
 import { platformRestart } from './platform-restart.ts';
 import { acmeServerRestart } from './acme-server-restart.ts';
 import { renewalVaultSealed } from './renewal-vault-sealed.ts';
+import { intermediateExpiry } from './intermediate-expiry.ts';
 import { renewalDuringVaultFailover } from './renewal-during-vault-failover.ts';
 import { vaultRestoreCertManager } from './vault-restore-cert-manager.ts';
 
@@ -22,5 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   vaultLeaderFailover, vaultMinorityFailure, vaultQuorumLoss, pkiRevocation,
   certificateIssuance, certificateRenewal, certificateRevocation,
   vaultSnapshotRestore,
-  platformRestart, acmeServerRestart, renewalVaultSealed, renewalDuringVaultFailover, vaultRestoreCertManager,
+  platformRestart, acmeServerRestart, renewalVaultSealed, intermediateExpiry, renewalDuringVaultFailover, vaultRestoreCertManager,
 ];

@@ -122,6 +122,8 @@ export const LabConfigSchema = z.strictObject({
     forcedRenewalAfterUnsealMs: ms.default(30_000),
     /** The kind node restarted to every Gateway listener serving again. */
     platformRestartServeMs: ms.default(120_000),
+    /** The drill's expired issuing CA rotated to every Certificate Ready with a chain through the new one. */
+    intermediateRotationRecoveryMs: ms.default(60_000),
   }).prefault({}),
   /**
    * `certlab drill`: the disaster-recovery set it runs (scenario names, in order) and whether it runs their

@@ -50,10 +50,11 @@ const explainCondition = (type: string) => (o: KubeObject): string => {
   return c ? `${type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}` : `no ${type} condition yet`;
 };
 
-export function waitIssuersReady(kubeCluster: KubeCluster, layout: PlatformLayout, timeoutMs: number): Promise<number> {
+/** The platform's ClusterIssuers (or those named) Ready. */
+export function waitIssuersReady(kubeCluster: KubeCluster, layout: PlatformLayout, timeoutMs: number, names: string[] = Object.values(layout.issuers)): Promise<number> {
   return kubeCluster.waitUntil({
-    path: '/apis/cert-manager.io/v1/clusterissuers', names: Object.values(layout.issuers), ready: conditionTrue('Ready'),
-    explain: explainCondition('Ready'), what: 'the ClusterIssuers Ready', timeoutMs,
+    path: '/apis/cert-manager.io/v1/clusterissuers', names, ready: conditionTrue('Ready'),
+    explain: explainCondition('Ready'), what: `the ClusterIssuers ${names.join(', ')} Ready`, timeoutMs,
   });
 }
 

@@ -2,8 +2,10 @@
 // condition, the Certificate's conditions and failure bookkeeping (status.failedIssuanceAttempts,
 // lastFailureTime, the trigger controller's 1 h exponential backoff), the objects' events and the
 // controller's own log lines.
+import { X509Certificate } from 'node:crypto';
 import type { KubeObject } from '../kube/api.ts';
 import type { KubeCluster } from '../kube/connect.ts';
+import { pollUntil } from '../host/wait.ts';
 import { certificatesPath } from './forced-renewal.ts';
 
 export const CERTIFICATE_NAME_ANNOTATION = 'cert-manager.io/certificate-name';
@@ -117,4 +119,34 @@ export async function waitRequestDecided(kubeCluster: KubeCluster, namespace: st
     explain: (cr) => describeRequest(requestFact(cr)),
   });
   return (await certificateRequests(kubeCluster, namespace, [certificate])).find(mine)!;
+}
+
+export interface RequestCount { at: number; count: number }
+
+/**
+ * The namespace's CertificateRequests counted every `intervalMs` until `until` (epoch ms), the first count
+ * at once: how many cert-manager made over a window, and how fast (a renewal storm shows here, cert-manager
+ * #7741, before anything else does).
+ */
+export async function countRequestsUntil(kubeCluster: KubeCluster, namespace: string, until: number, intervalMs: number, signal?: AbortSignal): Promise<RequestCount[]> {
+  const counts: RequestCount[] = [];
+  await pollUntil(async () => {
+    const { items } = await kubeCluster.get<{ items: KubeObject[] }>(certificateRequestsPath(namespace));
+    counts.push({ at: Date.now(), count: items.length });
+    return Date.now() >= until ? true : undefined;
+  }, { timeoutMs: Math.max(0, until - Date.now()) + 30_000, intervalMs, what: `CertificateRequests in ${namespace} counted until ${new Date(until).toISOString()}`, ...(signal ? { signal } : {}) });
+  return counts;
+}
+
+/**
+ * The CertificateRequests made since `since` that were issued a certificate already expired when the
+ * request was made (its not-after before the request's creation): what an issuer with an expired CA that
+ * truncates leaves hands out (cert-manager #7741). Returns them and how many were issued at all.
+ */
+export async function issuedAlreadyExpired(kubeCluster: KubeCluster, namespace: string, since: number): Promise<{ issued: number; expired: Array<{ name: string; createdAt: number; notAfter: number }> }> {
+  const { items } = await kubeCluster.get<{ items: KubeObject[] }>(certificateRequestsPath(namespace));
+  const issued = items.map((cr) => ({ cr, fact: requestFact(cr) })).filter(({ cr, fact }) => fact.createdAt >= since && fact.status === 'True' && cr.status?.certificate);
+  const expired = issued.map(({ cr, fact }) => ({ name: fact.name, createdAt: fact.createdAt, notAfter: Date.parse(new X509Certificate(Buffer.from(cr.status.certificate, 'base64')).validTo) }))
+    .filter((c) => c.notAfter < c.createdAt).sort((a, b) => a.createdAt - b.createdAt);
+  return { issued: issued.length, expired };
 }

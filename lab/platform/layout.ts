@@ -10,6 +10,8 @@ export interface PlatformLayout {
   namespace: string;
   externalDnsNamespace: string;
   issuers: { vault: string; http01: string; dns01: string };
+  /** The intermediate-expiry drill's Vault ClusterIssuer (fixtures/platform/drill-issuer.yaml), present only while it runs. */
+  drillIssuer: string;
   gateways: { public: string; private: string };
   /** The explicit Certificate behind the private Gateway. */
   privateCertificate: string;
@@ -29,6 +31,7 @@ export function platformLayout(config: LabConfig): PlatformLayout {
     namespace: PLATFORM_NAMESPACE,
     externalDnsNamespace: EXTERNAL_DNS_NAMESPACE,
     issuers: { vault: 'vault-private', http01: 'pebble-http01', dns01: 'pebble-dns01' },
+    drillIssuer: 'vault-drill',
     gateways: { public: 'platform-public', private: 'platform-private' },
     privateCertificate: 'private-gateway-certificate',
     secrets: { vaultAppRole: 'certlab-vault-approle', tsig: 'certlab-rfc2136-tsig' },

@@ -9,7 +9,10 @@ import type { TsigKey } from '../dns/tsig.ts';
 import type { PlatformLayout } from './layout.ts';
 
 export const PLATFORM_FIXTURES = ['issuers', 'external-dns', 'echo', 'gateways'] as const;
+/** Fixtures a scenario applies for itself, beside the platform's. */
+export const SCENARIO_FIXTURES = ['drill-issuer'] as const;
 export type PlatformFixture = (typeof PLATFORM_FIXTURES)[number];
+export type ScenarioFixture = (typeof SCENARIO_FIXTURES)[number];
 
 /** What the manifests need from the running lab. */
 export interface PlatformInputs {
@@ -42,6 +45,7 @@ export function platformVars(layout: PlatformLayout, kube: KubeClusterLayout, i:
     publicZone: layout.publicZone,
     privateZone: layout.privateZone,
     vaultIssuer: layout.issuers.vault,
+    drillIssuer: layout.drillIssuer,
     http01Issuer: layout.issuers.http01,
     dns01Issuer: layout.issuers.dns01,
     publicGateway: layout.gateways.public,
@@ -69,7 +73,7 @@ export function withLabLabel(objects: KubeObject[], lab: string): KubeObject[] {
   return objects.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, [LAB_LABEL]: lab } } }));
 }
 
-export async function renderPlatformFixture(fixture: PlatformFixture, vars: Record<string, string | number>, lab: string): Promise<KubeObject[]> {
+export async function renderPlatformFixture(fixture: PlatformFixture | ScenarioFixture, vars: Record<string, string | number>, lab: string): Promise<KubeObject[]> {
   return withLabLabel(parseYamlDocuments(await renderFixture(`platform/${fixture}.yaml`, vars)), lab);
 }
 

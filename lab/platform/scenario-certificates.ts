@@ -1,10 +1,15 @@
 // Certificates a scenario makes for itself (in a namespace of its own) and the way it tells that one was
 // issued or renewed: the Certificate's status.revision, which cert-manager raises by one at each issuance.
 import { X509Certificate } from 'node:crypto';
+import type { LabContext } from '../context.ts';
+import { pollUntil } from '../host/wait.ts';
 import { condition, type KubeObject } from '../kube/api.ts';
 import type { KubeCluster } from '../kube/connect.ts';
 import { waitCertificatesReady } from './bring-up.ts';
-import { certificatesPath } from './forced-renewal.ts';
+import { certificatesPath, restartIssuance } from './forced-renewal.ts';
+import { normalizeSerial } from '../pki/crl.ts';
+import type { x509 } from '../pki/crypto.ts';
+import { parseCertificates, verifyChain } from '../pki/verify.ts';
 
 export interface CertificateSpec { name: string; namespace: string; issuer: string; dnsNames: string[] }
 
@@ -66,4 +71,54 @@ export async function leafSerial(kubeCluster: KubeCluster, namespace: string, se
   const s = await kubeCluster.get<KubeObject>(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
   const pem = Buffer.from(s.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
   return new X509Certificate(pem).serialNumber;
+}
+
+/** The chain a Certificate's Secret holds: tls.crt (leaf first) then ca.crt, parsed. */
+async function secretChain(kubeCluster: KubeCluster, namespace: string, secretName: string): Promise<x509.X509Certificate[]> {
+  const s = await kubeCluster.get<KubeObject>(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
+  const pem = ['tls.crt', 'ca.crt'].map((k) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8')).join('\n');
+  return parseCertificates(pem);
+}
+
+/**
+ * Why a Certificate is not healthy under an issuing CA now, or undefined when it is: Ready, and the leaf in
+ * its Secret valid now and chaining, every signature and validity window checked, through that issuing CA
+ * (by serial) to `root`.
+ */
+export async function unhealthyUnder(kubeCluster: KubeCluster, namespace: string, name: string, issuingCaSerial: string, root: x509.X509Certificate): Promise<string | undefined> {
+  const crt = await kubeCluster.get<KubeObject>(`${certificatesPath(namespace)}/${name}`);
+  if (condition(crt, 'Ready')?.status !== 'True') return `${name}: ${explainIssuance(crt)}`;
+  const [leaf, ...rest] = await secretChain(kubeCluster, namespace, crt.spec?.secretName ?? `${name}-tls`);
+  if (!leaf) return `${name}: no certificate in its Secret`;
+  try {
+    const chain = await verifyChain(leaf, rest, root);
+    if (normalizeSerial(chain[1]?.serialNumber ?? '') !== normalizeSerial(issuingCaSerial)) return `${name}: signed by ${chain[1]?.subject} serial ${chain[1]?.serialNumber}, not the issuing CA ${issuingCaSerial}`;
+    return undefined;
+  } catch (err) {
+    return `${name}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** Polls until every named Certificate is healthy under the issuing CA (unhealthyUnder); resolves with when. */
+export async function waitHealthyUnder(ctx: LabContext, kubeCluster: KubeCluster, namespace: string, names: string[], issuingCaSerial: string, root: x509.X509Certificate, timeoutMs: number): Promise<number> {
+  return pollUntil(async () => {
+    const problems = (await Promise.all(names.map((n) => unhealthyUnder(kubeCluster, namespace, n, issuingCaSerial, root)))).filter(Boolean);
+    if (problems.length) throw new Error(problems.join('; '));
+    return Date.now();
+  }, { timeoutMs, intervalMs: 250, what: `Certificates ${names.join(', ')} Ready with a chain through issuing CA ${issuingCaSerial} to the offline root`, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+}
+
+/**
+ * After the issuing CA was replaced: waits `byItselfMs` for cert-manager to bring every named Certificate
+ * healthy under it by itself; if it does not, the runbook's remedy (restartIssuance: requests in progress
+ * deleted, Issuing set) and up to `remedyMs` more. Resolves with when they were healthy and the remedy used.
+ */
+export async function recoverUnder(ctx: LabContext, kubeCluster: KubeCluster, namespace: string, names: string[], issuingCaSerial: string, root: x509.X509Certificate, byItselfMs: number, remedyMs: number): Promise<{ at: number; remedy: string }> {
+  try {
+    return { at: await waitHealthyUnder(ctx, kubeCluster, namespace, names, issuingCaSerial, root, byItselfMs), remedy: 'none (cert-manager retried by itself)' };
+  } catch {
+    const deleted = await restartIssuance(kubeCluster, namespace, names);
+    const at = await waitHealthyUnder(ctx, kubeCluster, namespace, names, issuingCaSerial, root, remedyMs);
+    return { at, remedy: `forced renewal (deleted ${deleted.join(', ') || 'no'} CertificateRequests in progress, Issuing set)` };
+  }
 }

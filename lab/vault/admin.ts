@@ -6,7 +6,7 @@ import { AUDIT_DEVICE } from './audit.ts';
 import { activeEndpoint, type VaultCluster } from './cluster.ts';
 import { withGeneratedRoot } from './generate-root.ts';
 import { MARKER_MOUNT } from './markers.ts';
-import { CERT_MANAGER_APPROLE, ISSUER_MOUNT, PKI_MOUNT, SNAPSHOT_APPROLE } from './pki-layout.ts';
+import { CERT_MANAGER_APPROLE, DRILL_ISSUER_MOUNT, ISSUER_MOUNT, PKI_MOUNT, SNAPSHOT_APPROLE } from './pki-layout.ts';
 import { loadSecret, saveSecret, type AdminSecrets } from './secrets.ts';
 
 /** The policy of the lab's admin token: fixtures/vault/policies/certlab-admin.hcl. */
@@ -19,7 +19,7 @@ export const ADMIN_TOKEN_PERIOD = '168h';
 
 export function adminPolicyRules(): Promise<string> {
   return renderFixture(`vault/policies/${ADMIN_POLICY}.hcl`, {
-    pkiMount: PKI_MOUNT, issuerMount: ISSUER_MOUNT, markerMount: MARKER_MOUNT,
+    pkiMount: PKI_MOUNT, issuerMount: ISSUER_MOUNT, markerMount: MARKER_MOUNT, drillMount: DRILL_ISSUER_MOUNT,
     certManagerPolicy: CERT_MANAGER_APPROLE, snapshotPolicy: SNAPSHOT_APPROLE, adminPolicy: ADMIN_POLICY,
     auditPath: AUDIT_DEVICE.path,
   });
@@ -46,6 +46,19 @@ async function createAdminToken(ctx: LabContext, root: VaultClient): Promise<Adm
 }
 
 /**
+ * The admin policy as the fixture says it now, applied through a generated root token when the server
+ * holds another (the admin token may read its policy, not change it). Returns whether it was changed. For
+ * `up`, and for a scenario that needs what a newer fixture grants on a lab brought up before it.
+ */
+export async function ensureAdminPolicy(ctx: LabContext, cluster: Pick<VaultCluster, 'http' | 'ca' | 'endpoints' | 'topology'>, admin: VaultClient): Promise<boolean> {
+  const current = (await admin.read(`sys/policies/acl/${ADMIN_POLICY}`)).data.policy as string;
+  const wanted = await adminPolicyRules();
+  if (current === wanted) return false;
+  await withGeneratedRoot(ctx, cluster, (root, active) => vaultClient(active, cluster.ca, root).write(`sys/policies/acl/${ADMIN_POLICY}`, { policy: wanted }));
+  return true;
+}
+
+/**
  * The lab's admin token, made once and reused: on the first bring-up it is made with the init root token,
  * which is then revoked (auth/token/revoke-self) and dropped from vault-init.json; later bring-ups renew
  * it. Where it is gone (expired, a lost file) and no root token is left, a root token is generated from
@@ -65,9 +78,7 @@ export async function ensureAdminToken(ctx: LabContext, cluster: Pick<VaultClust
   } else {
     const client = vaultClient(endpoint, cluster.ca, admin.token);
     await client.write('auth/token/renew-self', {});
-    const current = (await client.read(`sys/policies/acl/${ADMIN_POLICY}`)).data.policy as string;
-    const wanted = await adminPolicyRules();
-    if (current !== wanted) await withGeneratedRoot(ctx, cluster, (root, active) => vaultClient(active, cluster.ca, root).write(`sys/policies/acl/${ADMIN_POLICY}`, { policy: wanted }));
+    await ensureAdminPolicy(ctx, cluster, client);
   }
 
   if (init?.rootToken) {

@@ -16,3 +16,11 @@ export async function loginAs(paths: LabPaths, endpoint: string, ca: string | un
   if (!creds) throw new Error(`no credentials for AppRole ${role} in ${paths.secrets}; bring the lab up again`);
   return appRoleClient(endpoint, ca, creds, mount);
 }
+
+/** How many logins the saved secret ID of one of the lab's AppRoles has left, as the server counts them (secret-id/lookup). */
+export async function secretIdUsesLeft(admin: VaultClient, paths: LabPaths, role: string): Promise<number> {
+  const creds = (await loadSecret(paths, 'approles'))?.[role];
+  if (!creds) throw new Error(`no credentials for AppRole ${role} in ${paths.secrets}; bring the lab up again`);
+  const res = await admin.write(`auth/approle/role/${role}/secret-id/lookup`, { secret_id: creds.secretId }) as { data?: { secret_id_num_uses?: number } } | undefined;
+  return Number(res?.data?.secret_id_num_uses ?? Number.NaN);
+}

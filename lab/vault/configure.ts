@@ -7,6 +7,7 @@ import type { VaultClient } from './api.ts';
 import { ensureAuditDevice } from './audit.ts';
 import type { VaultCluster } from './cluster.ts';
 import { activeEndpoint } from './cluster.ts';
+import { ISSUING_CA_TTL, newIssuingCa } from './issuing-ca.ts';
 import { LAB_VAULT_PKI, SNAPSHOT_APPROLE, type PkiLayout } from './pki-layout.ts';
 import { tidy } from './revocation.ts';
 import { loadSecret, saveSecret, type AppRoleCredentials, type AppRoleSecrets, type UserVaultRecord } from './secrets.ts';
@@ -15,7 +16,8 @@ async function policy(name: string, vars: Record<string, string>): Promise<strin
   return renderFixture(`vault/policies/${name}.hcl`, vars);
 }
 
-async function mounted(admin: VaultClient, path: string): Promise<boolean> {
+/** Whether a secrets engine is mounted at `path`. */
+export async function mounted(admin: VaultClient, path: string): Promise<boolean> {
   const mounts = await admin.mounts();
   return `${path}/` in (mounts.data ?? mounts);
 }
@@ -146,6 +148,16 @@ export async function secretIdReplacementReason(admin: VaultClient, role: string
   return undefined;
 }
 
+/** The cert-manager AppRole's policy (fixtures/vault/policies/cert-manager.hcl): sign on the lab role of the issuing mount and the drill's. */
+function certManagerPolicyVars(layout: PkiLayout): Record<string, string> {
+  return { issuerMount: layout.issuerMount, drillMount: layout.drillIssuerMount, role: layout.role };
+}
+
+/** Writes that policy again (a lab configured before the drill mount existed gets its sign right). */
+export async function writeCertManagerPolicy(admin: VaultClient, layout: PkiLayout = LAB_VAULT_PKI): Promise<void> {
+  await admin.write(`sys/policies/acl/${layout.policy(layout.certManagerAppRole)}`, { policy: await policy(layout.certManagerAppRole, certManagerPolicyVars(layout)) });
+}
+
 /**
  * The AppRole auth method (where missing), a policy and role per AppRole (written every time), and a good
  * secret ID for each. `policies` are the AppRoles with their policy fixture's variables.
@@ -202,15 +214,14 @@ export async function configurePki(ctx: LabContext, target: PkiTarget, extraAppR
   if (!(await mounted(admin, layout.issuerMount))) {
     await target.beforeCreate?.({ kind: 'mount', path: layout.issuerMount });
     await enablePki(admin, layout.issuerMount, '26280h');
-    const csr = await admin.write(`${layout.issuerMount}/intermediate/generate/internal`, { common_name: 'certlab Vault Issuer', key_type: 'ec', key_bits: 256, organization: 'certlab' });
-    const signed = await admin.write(`${layout.pkiMount}/root/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
-    const chain = [signed.data.certificate, pki.intermediate.cert.toString('pem'), pki.root.cert.toString('pem')].join('\n');
-    await admin.write(`${layout.issuerMount}/intermediate/set-signed`, { certificate: chain });
+    await newIssuingCa(admin, layout.issuerMount, {
+      pkiMount: layout.pkiMount, signPath: 'root/sign-intermediate', ttl: ISSUING_CA_TTL, chainAbove: [pki.intermediate.cert.toString('pem'), pki.root.cert.toString('pem')],
+    });
   }
   await admin.write(`${layout.issuerMount}/roles/${layout.role}`, issuerRole(ctx.config.domains.private));
   for (const mount of [layout.pkiMount, layout.issuerMount]) await configureMountUpkeep(target, mount, ctx.signal);
 
-  const certManager = { [layout.certManagerAppRole]: { issuerMount: layout.issuerMount, role: layout.role } };
+  const certManager = { [layout.certManagerAppRole]: certManagerPolicyVars(layout) };
   await configureAppRoles(ctx, target, { ...certManager, ...extraAppRoles }, cidrs);
 }
 

@@ -9,7 +9,7 @@ export interface SignedLeaf {
   serial: string;
 }
 
-/** Signs a CSR on the lab role of the issuing CA, as cert-manager's Vault issuer does. */
+/** Signs a CSR on the lab role of an issuing mount (the lab's, unless the layout says another), as cert-manager's Vault issuer does. */
 export async function signCsr(client: VaultClient, csrPem: string, commonName: string, ttl = '24h', layout: PkiLayout = LAB_VAULT_PKI): Promise<SignedLeaf> {
   const res = await client.write(`${layout.issuerMount}/sign/${layout.role}`, { csr: csrPem, common_name: commonName, ttl });
   return { certificate: res.data.certificate, caChain: res.data.ca_chain ?? [res.data.issuing_ca], serial: res.data.serial_number };

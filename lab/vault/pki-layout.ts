@@ -3,6 +3,11 @@ import type { LabConfig } from '../config/schema.ts';
 /** Mounts, role and AppRoles of the lab's private PKI, named as in the article's management step. */
 export const PKI_MOUNT = 'pki';
 export const ISSUER_MOUNT = 'pki_private_issuer';
+/**
+ * The intermediate-expiry drill's own issuing mount: a short-lived issuing CA under `pki`, made, rotated
+ * and removed by the scenario, so the main issuer (ISSUER_MOUNT) that the other scenarios use is never touched.
+ */
+export const DRILL_ISSUER_MOUNT = 'pki_drill_issuer';
 export const PKI_ROLE = 'certlab';
 export const CERT_MANAGER_APPROLE = 'cert-manager';
 export const SNAPSHOT_APPROLE = 'snapshot-agent';
@@ -17,6 +22,8 @@ export const TRANSIT_KEY = 'autounseal';
 export interface PkiLayout {
   pkiMount: string;
   issuerMount: string;
+  /** The intermediate-expiry drill's issuing mount (made and removed by that scenario, on the lab's Vault only). */
+  drillIssuerMount: string;
   role: string;
   /** Path of the AppRole auth method (auth/<approleMount>/login). */
   approleMount: string;
@@ -26,7 +33,7 @@ export interface PkiLayout {
 }
 
 export const LAB_VAULT_PKI: PkiLayout = {
-  pkiMount: PKI_MOUNT, issuerMount: ISSUER_MOUNT, role: PKI_ROLE, approleMount: 'approle', certManagerAppRole: CERT_MANAGER_APPROLE,
+  pkiMount: PKI_MOUNT, issuerMount: ISSUER_MOUNT, drillIssuerMount: DRILL_ISSUER_MOUNT, role: PKI_ROLE, approleMount: 'approle', certManagerAppRole: CERT_MANAGER_APPROLE,
   policy: (appRole) => appRole,
 };
 
@@ -39,7 +46,7 @@ export function pkiLayout(config: Pick<LabConfig, 'name' | 'vault'>): PkiLayout 
   if (!config.vault.address) return LAB_VAULT_PKI;
   const prefix = userVaultPrefix(config);
   return {
-    pkiMount: `${prefix}/${PKI_MOUNT}`, issuerMount: `${prefix}/${ISSUER_MOUNT}`, role: PKI_ROLE, approleMount: `${prefix}/approle`,
+    pkiMount: `${prefix}/${PKI_MOUNT}`, issuerMount: `${prefix}/${ISSUER_MOUNT}`, drillIssuerMount: `${prefix}/${DRILL_ISSUER_MOUNT}`, role: PKI_ROLE, approleMount: `${prefix}/approle`,
     certManagerAppRole: CERT_MANAGER_APPROLE, policy: (appRole) => `${prefix}-approle-${appRole}`,
   };
 }

@@ -2,6 +2,7 @@ import { privateKeyPem } from '../pki/crypto.ts';
 import { signNewIntermediate, type LabPki } from '../pki/lab-pki.ts';
 import type { KeyedCertificate } from '../pki/authority.ts';
 import type { VaultClient } from './api.ts';
+import { ISSUING_CA_TTL, newIssuingCa } from './issuing-ca.ts';
 import { LAB_VAULT_PKI, type PkiLayout } from './pki-layout.ts';
 
 export interface RotationResult { intermediate: KeyedCertificate; intermediateIssuerId: string; issuingIssuerId: string; issuingCertificate: string }
@@ -18,11 +19,8 @@ export async function rotateIntermediate(admin: VaultClient, pki: LabPki, subjec
   const intermediateIssuerId = (imported.data.imported_issuers as string[])[0]!;
   await admin.write(`${pkiMount}/config/issuers`, { default: intermediateIssuerId });
 
-  const csr = await admin.write(`${issuerMount}/intermediate/generate/internal`, { common_name: 'certlab Vault Issuer', key_type: 'ec', key_bits: 256, organization: 'certlab' });
-  const signed = await admin.write(`${pkiMount}/issuer/${intermediateIssuerId}/sign-intermediate`, { csr: csr.data.csr, common_name: 'certlab Vault Issuer', ttl: '26280h', format: 'pem_bundle', max_path_length: 0 });
-  const chain = [signed.data.certificate, intermediate.cert.toString('pem'), pki.root.cert.toString('pem')].join('\n');
-  const set = await admin.write(`${issuerMount}/intermediate/set-signed`, { certificate: chain });
-  const issuingIssuerId = (set.data.imported_issuers as string[])[0]!;
-  await admin.write(`${issuerMount}/config/issuers`, { default: issuingIssuerId });
-  return { intermediate, intermediateIssuerId, issuingIssuerId, issuingCertificate: signed.data.certificate };
+  const issuing = await newIssuingCa(admin, issuerMount, {
+    pkiMount, signPath: `issuer/${intermediateIssuerId}/sign-intermediate`, ttl: ISSUING_CA_TTL, chainAbove: [intermediate.cert.toString('pem'), pki.root.cert.toString('pem')],
+  });
+  return { intermediate, intermediateIssuerId, issuingIssuerId: issuing.issuerId, issuingCertificate: issuing.certificate };
 }

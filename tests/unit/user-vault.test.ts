@@ -64,7 +64,7 @@ describe('vault.address: what runs on it', () => {
     expect(refused).toEqual([
       'vault-leader-failover', 'vault-minority-failure', 'vault-quorum-loss',
       'certificate-issuance', 'certificate-renewal', 'certificate-revocation', 'vault-snapshot-restore',
-      'platform-restart', 'acme-server-restart', 'renewal-vault-sealed', 'renewal-during-vault-failover', 'vault-restore-cert-manager',
+      'platform-restart', 'acme-server-restart', 'renewal-vault-sealed', 'intermediate-expiry', 'renewal-during-vault-failover', 'vault-restore-cert-manager',
     ]);
     expect(SCENARIOS.filter((s) => !whyNotRunnable(s, config)).map((s) => s.name)).toEqual(['pki-revocation']);
     const failover = SCENARIOS.find((s) => s.name === 'vault-leader-failover')!;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lab/config/load.ts';
+import { adminPolicyRules } from '../../lab/vault/admin.ts';
+import { MARKER_MOUNT } from '../../lab/vault/markers.ts';
+import { DRILL_ISSUER_MOUNT, ISSUER_MOUNT, PKI_MOUNT } from '../../lab/vault/pki-layout.ts';
 import { renderNodeConfig, renderSealConfig } from '../../lab/vault/render.ts';
 import { vaultTlsNames, vaultTopology } from '../../lab/vault/topology.ts';
 
@@ -35,5 +38,23 @@ describe('rendered Vault configuration', async () => {
     const names = vaultTlsNames(topology, config.domains.private);
     expect(names.dns).toEqual(expect.arrayContaining(['vault-1', 'vault-5', 'vault-seal', 'vault.lab.test', 'vault-2.lab.test']));
     expect(names.ips).toContain('127.0.0.1');
+  });
+});
+
+describe('the admin policy', async () => {
+  const rules = await adminPolicyRules();
+  /** Each path block's capabilities, by path. */
+  const capabilities = new Map([...rules.matchAll(/path "([^"]+)" \{\s*capabilities = \[([^\]]*)\]/g)].map((m) => [m[1]!, m[2]!.split(',').map((c) => c.trim().replace(/"/g, ''))]));
+
+  it('may remove the drill mounts and no other mount', () => {
+    const removable = [...capabilities].filter(([path, caps]) => path.startsWith('sys/mounts/') && caps.includes('delete')).map(([path]) => path);
+    expect(removable.sort()).toEqual([`sys/mounts/${DRILL_ISSUER_MOUNT}`, `sys/mounts/${MARKER_MOUNT}`].sort());
+    for (const mount of [PKI_MOUNT, ISSUER_MOUNT]) expect(capabilities.get(`sys/mounts/${mount}`)).not.toContain('delete');
+  });
+
+  it('may set the drill issuers\' leaf_not_after_behavior but not the lab issuing mount\'s', () => {
+    expect(capabilities.get(`${DRILL_ISSUER_MOUNT}/issuer/*`)).toContain('update');
+    expect(capabilities.get(`${ISSUER_MOUNT}/issuer/*`)).toEqual(['read']);
+    expect(rules).not.toMatch(/\{\{/);
   });
 });
