@@ -10,6 +10,7 @@ import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { cliCommandLine, withLabLock } from '../lifecycle/lock.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { renderDrillMarkdown } from '../report/drill.ts';
+import { assertRunnable } from '../runner/requirements.ts';
 import { runScenarios, selectScenarios } from '../runner/run.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { labContext } from './lab.ts';
@@ -41,6 +42,7 @@ export function registerDrillCommand(program: Command, scenarios: readonly Scena
       let selected: Scenario[];
       try {
         selected = selectScenarios(scenarios, ctx.config.drill.scenarios);
+        assertRunnable(ctx.config, selected);
       } catch (err) {
         if (err instanceof InputError) throw new InputError(`drill.scenarios in the configuration: ${err.message}`, err.fix);
         throw err;

@@ -4,6 +4,7 @@ import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { cliCommandLine, withLabLock } from '../lifecycle/lock.ts';
 import { newRunId } from '../lifecycle/run-id.ts';
 import { compareReports, loadReport, renderComparison, rerender, ReportFileError } from '../report/index.ts';
+import { assertRunnable } from '../runner/requirements.ts';
 import { runScenarios, selectScenarios } from '../runner/run.ts';
 import type { SupplyMode } from '../images/supply.ts';
 import { imageModeOption } from './options.ts';
@@ -43,6 +44,8 @@ export function registerRunCommands(program: Command, scenarios: readonly Scenar
       await checkReportCopies(copies);
       const selected = selectScenarios(scenarios, names);
       const ctx = labContext(program, { interruptible: true });
+      // Named ones that cannot run on this lab are refused; `all` reports them as not run.
+      if (!names.includes('all')) assertRunnable(ctx.config, selected);
       const json = opts.output === 'json';
       const progressTo = json ? process.stderr : process.stdout;
       const { report, runDir } = await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) },

@@ -10,6 +10,7 @@ import { writeReport, type RunReport, type ScenarioResult } from '../report/inde
 import { StepRecorder } from '../timing/recorder.ts';
 import { describeEnvironment } from './environment.ts';
 import { runScenario } from './record.ts';
+import { unmetRequirement } from './requirements.ts';
 import type { Scenario } from './scenario.ts';
 
 /** How long the lab gets to be whole again after a scenario failed, before the next one may start. */
@@ -65,6 +66,11 @@ export async function runScenarios(ctx: LabContext, scenarios: Scenario[], opts:
     if (interruption(ctx.signal)) skipRest ??= 'not run: the run was interrupted';
     if (skipRest) {
       results.push(notRun(scenario, skipRest));
+      continue;
+    }
+    const unmet = unmetRequirement(ctx.config, scenario);
+    if (unmet) {
+      results.push(notRun(scenario, `not run: ${unmet.reason}`));
       continue;
     }
     progress.write(`scenario ${scenario.name}: running\n`);

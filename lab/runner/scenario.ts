@@ -1,12 +1,21 @@
 import type { LabContext } from '../context.ts';
 import type { Figure } from '../report/model.ts';
 
+/**
+ * What a scenario needs of the lab beyond its components (lab/runner/requirements.ts says why each may be
+ * unmet): `lab-kube-cluster`, a Kubernetes cluster the lab made (its own kind), for scenarios that restart
+ * nodes or the control plane.
+ */
+export type ScenarioRequirement = 'lab-kube-cluster';
+
 /** What a scenario module exports: its identity, the components it needs, and its steps. */
 export interface Scenario {
   name: string;
   description: string;
   /** Components (see lab/components.ts) that must be up. */
   needs: string[];
+  /** What else it needs of the lab; checked before anything starts. */
+  requires?: ScenarioRequirement[];
   /** Longest the scenario may run before the runner stops it and undoes what it started (default below). */
   timeLimitMs?: { quick: number; full: number };
   run(run: ScenarioRun): Promise<void>;
