@@ -121,10 +121,22 @@ export async function loadUserNodeImages(ctx: LabContext, layout: KubeClusterLay
   }
 }
 
-/** Removes an image the lab loaded into a node (the node may be gone: nothing to do then). */
+/**
+ * Removes an image the lab loaded into a node (the node may be gone: nothing to do then), with the
+ * entries containerd made for it on import (kind's `import-<date>@<digest>`, the CRI's `sha256:<id>`,
+ * both pointing at the same digest), unless another name of the node still points there.
+ */
 export async function removeNodeImage(container: string, ref: string): Promise<void> {
-  const r = await execCapture(container, ['ctr', '-n', 'k8s.io', 'images', 'rm', ref]).catch(() => undefined);
-  if (r && r.exitCode !== 0 && !/not found/i.test(r.stderr)) throw new Error(`removing image ${ref} from ${container}: ${r.stderr.trim()}`);
+  const listed = await execCapture(container, ['ctr', '-n', 'k8s.io', 'images', 'ls']).catch(() => undefined);
+  if (!listed || listed.exitCode !== 0) return;
+  const rows = listed.stdout.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((c) => c.length >= 3).map(([name, , digest]) => ({ name: name!, digest: digest! }));
+  const digest = rows.find((r) => r.name === ref)?.digest;
+  if (!digest) return;
+  const alias = (name: string) => name.startsWith('import-') || name.startsWith('sha256:');
+  const same = rows.filter((r) => r.digest === digest && r.name !== ref);
+  const remove = [ref, ...(same.some((r) => !alias(r.name)) ? [] : same.map((r) => r.name))];
+  const r = await execCapture(container, ['ctr', '-n', 'k8s.io', 'images', 'rm', ...remove]);
+  if (r.exitCode !== 0 && !/not found/i.test(r.stderr)) throw new Error(`removing image ${ref} from ${container}: ${r.stderr.trim()}`);
 }
 
 /** The object as the record names it. */
