@@ -167,6 +167,21 @@ export async function applyInUserCluster(kc: k8s.KubeConfig, layout: KubeCluster
       await recordMade(layout, madeObject(obj));
       if (obj.kind === 'Namespace') ownNamespaces.add(obj.metadata!.name!);
     }
+    await recordAcmeAccount(kc, layout, obj, ownNamespaces);
     await applyObjects(kc, [obj]);
   }
+}
+
+/**
+ * An ACME ClusterIssuer makes cert-manager create its account key Secret, unlabelled, in the cluster
+ * resource namespace: a reused cert-manager's own namespace, which `down` does not delete. Recorded (when
+ * absent) as made by cert-manager for the lab, so `down` takes it out too.
+ */
+async function recordAcmeAccount(kc: k8s.KubeConfig, layout: KubeClusterLayout, obj: KubeObject, ownNamespaces: Set<string>): Promise<void> {
+  const name = obj.kind === 'ClusterIssuer' ? obj.spec?.acme?.privateKeySecretRef?.name : undefined;
+  const namespace = layout.namespaces.certManager;
+  if (!name || ownNamespaces.has(namespace)) return;
+  const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } };
+  if (await readObject(kc, secret)) return;
+  await recordMade(layout, { ...madeObject(secret), by: 'cert-manager', since: new Date().toISOString() });
 }

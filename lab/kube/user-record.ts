@@ -7,8 +7,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeSecretFile } from '../host/files.ts';
 import type { KubeClusterLayout } from './layout.ts';
 
-/** An object the lab created (not one it found): what `down` deletes, if it still carries the lab's label. */
-export interface MadeObject { type: 'object'; apiVersion: string; kind: string; name: string; namespace?: string }
+/**
+ * An object the lab created (not one it found): what `down` deletes, if it still carries the lab's label.
+ * `by` names the controller that makes it for one of the lab's objects, unlabelled (a reused cert-manager's
+ * ACME account Secret of the lab's ClusterIssuer): deleted only if it was created after `since`.
+ */
+export interface MadeObject { type: 'object'; apiVersion: string; kind: string; name: string; namespace?: string; by?: string; since?: string }
 /** A node container of the user's cluster connected to the lab network. */
 export interface MadeAttachment { type: 'network-attachment'; container: string; network: string }
 /** An image the node lacked and the lab loaded into it. */

@@ -59,8 +59,11 @@ export async function removeFromUserKubeCluster(ctx: LabContext, keep = 0): Prom
     const asObject = (m: MadeObject): KubeObject => ({ apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}) } });
     for (const m of objects) {
       const now = await readObject(kubeconfig, asObject(m));
-      // Never an object someone else made since under that name.
-      if (now?.metadata?.labels?.[LAB_LABEL] === ctx.config.name) await deleteObjects(kubeconfig, [asObject(m)]);
+      // Never an object someone else made under that name: the lab's carry its label; what a controller
+      // made for the lab's objects was created after the lab recorded it.
+      const ours = m.by ? !!now && new Date(now.metadata?.creationTimestamp ?? 0).getTime() >= Math.floor(Date.parse(m.since ?? '') / 1000) * 1000
+        : now?.metadata?.labels?.[LAB_LABEL] === ctx.config.name;
+      if (ours) await deleteObjects(kubeconfig, [asObject(m)]);
     }
     for (const m of objects.filter((o) => o.kind === 'Namespace')) {
       await handle.waitGone({ path: '/api/v1/namespaces', name: m.name, timeoutMs: NAMESPACE_GONE_MS, what: `namespace ${m.name} of lab ${ctx.config.name} gone` });

@@ -6,6 +6,9 @@
 // refuses in one line with exit 2; `certlab down` removes what the lab made and only that: namespaces,
 // cluster-scoped objects, CRDs, the CoreDNS blocks, the images and the network attachment are back to what
 // the user had, the user's namespace and ConfigMap are still there, and the cluster still works.
+// Then again with cert-manager and the Gateway API CRDs installed by the user beforehand: the lab reuses
+// them as they are (the controller Deployment's UID and args unchanged after up and after down), issues
+// through them, and leaves them, and nothing of its own, behind.
 // Skips (printing SKIPPED) when an image or the means to build kind is missing; never passes without running.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +16,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabContext } from '../../lab/context.ts';
 import { resolveComponents } from '../../lab/components.ts';
+import { parseConfig } from '../../lab/config/load.ts';
 import { runCommand } from '../../lab/host/command.ts';
 import { docker, LAB_LABEL, removeLabResources } from '../../lab/host/docker.ts';
 import { execCapture } from '../../lab/host/exec.ts';
 import { configuredImage } from '../../lab/images/catalog.ts';
+import { certManagerChart, waitCertManagerReady } from '../../lab/kube/addons/cert-manager.ts';
 import { applyObjects, condition, deploymentAvailable, getPath, kubeConfigFromString, type KubeObject } from '../../lab/kube/api.ts';
 import { ensureKubernetesTools } from '../../lab/kube/artifacts.ts';
-import { kubeClusterHandle } from '../../lab/kube/connect.ts';
+import { kubeClusterHandle, type KubeCluster } from '../../lab/kube/connect.ts';
+import { gatewayApiCrds } from '../../lab/kube/gateway-api.ts';
+import { kubeWorkloadImages } from '../../lab/kube/kind.ts';
 import { kubeClusterStatus, openKubeCluster, readUserRecord, removeFromUserKubeCluster, renderKindConfig } from '../../lab/kube/index.ts';
 import { kubeClusterLayout } from '../../lab/kube/layout.ts';
 import { setUpNodeNetwork } from '../../lab/kube/node-network.ts';
@@ -44,7 +51,7 @@ announceSkip('the lab in the user\'s own Kubernetes cluster', reason);
 /** What the user's cluster holds that the lab could touch: compared before `up` and after `down`. */
 interface ClusterFacts {
   namespaces: string[]; crds: string[]; clusterRoles: string[]; clusterRoleBindings: string[];
-  webhooks: string[]; kubeSystemRoles: string[]; corefile: string; nodeNetworks: string[]; nodeImages: string[];
+  webhooks: string[]; kubeSystemRoles: string[]; secrets: string[]; corefile: string; nodeNetworks: string[]; nodeImages: string[];
 }
 
 const names = (items: KubeObject[]) => items.map((o) => o.metadata!.name!).sort();
@@ -60,6 +67,7 @@ async function clusterFacts(kubeconfig: ReturnType<typeof kubeConfigFromString>)
     clusterRoleBindings: await list('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings'),
     webhooks: [...await list('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations'), ...await list('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations')],
     kubeSystemRoles: await list('/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/roles'),
+    secrets: (await getPath<{ items: KubeObject[] }>(kubeconfig, '/api/v1/secrets')).items.map((o) => `${o.metadata!.namespace}/${o.metadata!.name}`).sort(),
     corefile: (await getPath<KubeObject>(kubeconfig, '/api/v1/namespaces/kube-system/configmaps/coredns')).data?.Corefile,
     nodeNetworks: Object.keys(node.NetworkSettings.Networks).sort(),
     nodeImages: images.stdout.split('\n').filter(Boolean).sort(),
@@ -73,7 +81,25 @@ async function removeLeftovers(kind: string): Promise<void> {
   await (await docker()).getNetwork(USER_CLUSTER).remove().catch(() => undefined);
 }
 
-describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
+/** cert-manager (with Gateway API support) and the Gateway API CRDs installed by the user, as a user does: helm, kind load. */
+async function installUsersCertManager(kind: string, kubeconfigFile: string, kubeconfig: ReturnType<typeof kubeConfigFromString>, handle: KubeCluster): Promise<void> {
+  await applyObjects(kubeconfig, await gatewayApiCrds());
+  const version = parseConfig(CONFIG, 'test').versions.certManager;
+  const refs = kubeWorkloadImages(parseConfig(CONFIG, 'test'), version).filter((r) => r.includes('/cert-manager-'));
+  await runCommand([kind, 'load', 'docker-image', ...refs, '--name', USER_CLUSTER], { tailLines: 4 });
+  const { helm } = await ensureKubernetesTools();
+  await runCommand([helm, 'install', 'cert-manager', await certManagerChart(version), '--namespace', 'cert-manager', '--create-namespace', '--kubeconfig', kubeconfigFile,
+    '--set', 'installCRDs=true', '--set', 'startupapicheck.enabled=false', '--set', 'extraArgs={--feature-gates=ExperimentalGatewayAPISupport=true}'], { tailLines: 4 });
+  await waitCertManagerReady(handle, WAIT_MS);
+}
+
+/** The user's cert-manager controller as the lab must leave it: same object, same arguments. */
+async function usersController(kubeconfig: ReturnType<typeof kubeConfigFromString>): Promise<{ uid: string; args: string[] }> {
+  const d = await getPath<KubeObject>(kubeconfig, '/apis/apps/v1/namespaces/cert-manager/deployments/cert-manager');
+  return { uid: d.metadata!.uid!, args: d.spec.template.spec.containers[0].args };
+}
+
+for (const usersCertManager of [false, true]) describe.skipIf(reason)(`the lab in the user's own Kubernetes cluster${usersCertManager ? ', with the user\'s cert-manager reused' : ''}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'xkube-'));
   const kubeconfigFile = join(dir, 'user-kubeconfig');
   let kind: string;
@@ -81,18 +107,20 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
   let userKubeconfig: ReturnType<typeof kubeConfigFromString>;
   let before: ClusterFacts;
   let cliDir: string;
+  let controller: { uid: string; args: string[] } | undefined;
 
   beforeAll(async () => {
     kind = (await ensureKubernetesTools()).kind;
     await removeLeftovers(kind);
     // The user's cluster, made as a user makes a kind cluster: the kind binary, on a network of its own.
     await (await docker()).createNetwork({ Name: USER_CLUSTER, Driver: 'bridge', IPAM: { Driver: 'default', Config: [{ Subnet: USER_SUBNET }] } });
-    ctx = testContext(LAB, SUBNET, { ...CONFIG, kubeCluster: { kubeconfig: kubeconfigFile } });
-    ctx.progress = (l) => process.stdout.write(`  [xkube] ${l}\n`);
     // The lab's own kind configuration (the reference CNI plugins instead of kindnetd, which cannot be had here).
     writeFileSync(join(dir, 'kind-config.yaml'), (await renderKindConfig()).text);
-    await runCommand([kind, 'create', 'cluster', '--name', USER_CLUSTER, '--config', join(dir, 'kind-config.yaml'), '--image', configuredImage(ctx.config, 'kind-node').ref, '--kubeconfig', kubeconfigFile, '--wait', '0s'],
+    await runCommand([kind, 'create', 'cluster', '--name', USER_CLUSTER, '--config', join(dir, 'kind-config.yaml'), '--image', configuredImage(parseConfig(CONFIG, 'test'), 'kind-node').ref, '--kubeconfig', kubeconfigFile, '--wait', '0s'],
       { env: { KIND_EXPERIMENTAL_DOCKER_NETWORK: USER_CLUSTER }, tailLines: 8, what: `kind create cluster --name ${USER_CLUSTER}` });
+    // The lab's configuration names the kubeconfig, which must exist by now.
+    ctx = testContext(LAB, SUBNET, { ...CONFIG, kubeCluster: { kubeconfig: kubeconfigFile } });
+    ctx.progress = (l) => process.stdout.write(`  [xkube] ${l}\n`);
     const text = readFileSync(kubeconfigFile, 'utf8');
     userKubeconfig = kubeConfigFromString(text);
     // Its nodes Ready the way the lab makes its own kind's (setUpNodeNetwork), through a handle on that cluster.
@@ -106,6 +134,10 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
     await kubeClusterHandle(ctx, own, userKubeconfig, '').waitUntil({
       path: '/apis/apps/v1/namespaces/kube-system/deployments', names: ['coredns'], ready: deploymentAvailable, what: 'the user cluster\'s CoreDNS', timeoutMs: WAIT_MS,
     });
+    if (usersCertManager) {
+      await installUsersCertManager(kind, kubeconfigFile, userKubeconfig, kubeClusterHandle(ctx, own, userKubeconfig, ''));
+      controller = await usersController(userKubeconfig);
+    }
     before = await clusterFacts(userKubeconfig);
     cliDir = mkdtempSync(join(tmpdir(), 'xkube-cli-'));
     writeFileSync(join(cliDir, 'certlab.config.json'), JSON.stringify({
@@ -137,20 +169,27 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
     const rows = await kubeClusterStatus(ctx);
     expect(rows.filter((r) => r.health !== 'ok')).toEqual([]);
     const record = await readUserRecord(kubeCluster.layout);
-    expect(record).toMatchObject({ ready: true, context: `kind-${USER_CLUSTER}`, certManager: { reused: false, namespace: 'cert-manager' } });
+    expect(record).toMatchObject({ ready: true, context: `kind-${USER_CLUSTER}`, certManager: { reused: usersCertManager, namespace: 'cert-manager' } });
     expect(record!.made.filter((m) => m.type !== 'object').map((m) => m.type)).toEqual(expect.arrayContaining(['network-attachment', 'image', 'coredns-forward']));
     const made = record!.made.filter((m) => m.type === 'object');
-    expect(made.map((m) => m.name)).toEqual(expect.arrayContaining(['cert-manager', 'traefik', 'platform', 'external-dns', 'vault-private', 'gateways.gateway.networking.k8s.io', 'certificates.cert-manager.io']));
-    // Every namespace the lab made carries its label; the user's does not and is not in the record.
+    const own = ['traefik', 'platform', 'external-dns', 'vault-private'];
+    const installed = ['cert-manager', 'gateways.gateway.networking.k8s.io', 'certificates.cert-manager.io'];
+    expect(made.map((m) => m.name)).toEqual(expect.arrayContaining(usersCertManager ? own : [...own, ...installed]));
+    // What the user installed is not the lab's: not in the record, not labelled.
+    if (usersCertManager) {
+      for (const name of installed) expect(made.filter((m) => m.kind !== 'Secret').map((m) => m.name)).not.toContain(name);
+      expect(await usersController(userKubeconfig)).toEqual(controller);
+    }
+    // Every namespace the lab made carries its label; the user's do not and are not in the record.
     const { items } = await getPath<{ items: KubeObject[] }>(userKubeconfig, '/api/v1/namespaces');
-    for (const ns of ['cert-manager', 'traefik', 'platform', 'external-dns']) expect(items.find((n) => n.metadata?.name === ns)?.metadata?.labels?.[LAB_LABEL]).toBe(LAB);
+    for (const ns of usersCertManager ? ['traefik', 'platform', 'external-dns'] : ['cert-manager', 'traefik', 'platform', 'external-dns']) expect(items.find((n) => n.metadata?.name === ns)?.metadata?.labels?.[LAB_LABEL]).toBe(LAB);
     expect(made.map((m) => m.name)).not.toContain('user-app');
     const corefile = (await getPath<KubeObject>(userKubeconfig, '/api/v1/namespaces/kube-system/configmaps/coredns')).data?.Corefile;
     expect(corefile).toContain(`# certlab.lab=${LAB} zones begin`);
     expect(corefile.startsWith(before.corefile.trimEnd())).toBe(true);
   });
 
-  for (const name of ['certificate-issuance', 'certificate-revocation']) {
+  for (const name of usersCertManager ? ['certificate-issuance'] : ['certificate-issuance', 'certificate-revocation']) {
     it(`${name} passes there (quick)`, async () => {
       const result = await runScenario(ctx, SCENARIOS.find((s) => s.name === name)!, { quick: true, runId: `it-${LAB}` });
       for (const f of result.figures) process.stdout.write(`  [xkube] ${name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
@@ -159,7 +198,7 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
     });
   }
 
-  it('platform-restart refuses in one line, exit 2, before anything starts', () => {
+  it.skipIf(usersCertManager)('platform-restart refuses in one line, exit 2, before anything starts', () => {
     const r = certlab(cliDir, ['run', 'platform-restart', '--quick']);
     expect(r.status).toBe(2);
     expectOneClearLine(r.stderr, /^certlab: platform-restart cannot run on this lab: it restarts the Kubernetes nodes, and kubeCluster\.kubeconfig points the lab at a cluster it did not make; run it on a lab without kubeCluster/);
@@ -171,8 +210,9 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
     const r = certlab(cliDir, ['down']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/removed from the cluster of kubeCluster\.kubeconfig what lab xkube made there: \d+ objects, 7 images, 1 network attachments, its CoreDNS zones/);
+    expect(r.stdout).toMatch(new RegExp(`removed from the cluster of kubeCluster\\.kubeconfig what lab xkube made there: \\d+ objects, ${usersCertManager ? 3 : 7} images, 1 network attachments, its CoreDNS zones`));
     expect(await clusterFacts(userKubeconfig)).toEqual(before);
+    if (usersCertManager) expect(await usersController(userKubeconfig)).toEqual(controller);
     const keep = await getPath<KubeObject>(userKubeconfig, '/api/v1/namespaces/user-app/configmaps/keep-me');
     expect(keep.data).toEqual({ owner: 'the user' });
     expect(await readUserRecord(kubeClusterLayout(ctx.config, ctx.paths))).toBeUndefined();
@@ -184,6 +224,6 @@ describe.skipIf(reason)('the lab in the user\'s own Kubernetes cluster', () => {
     expect(deploymentAvailable(coredns)).toBe(true);
     expect(coredns.spec?.template?.metadata?.annotations?.['certlab.io/corefile']).toBeUndefined();
     // The lab's network went with the rest.
-    expect(await (await docker()).listNetworks({ filters: { name: [LAB] } })).toEqual([]);
+    expect((await (await docker()).listNetworks({ filters: { name: [LAB] } })).map((n) => n.Name)).not.toContain(LAB);
   });
 });
