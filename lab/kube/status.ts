@@ -10,7 +10,7 @@ import { openKubeCluster } from './connect.ts';
 import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
 import { readUserRecord } from './user-record.ts';
 
-const IN_CLUSTER = 'in kind cluster';
+const IN_CLUSTER = 'in Kubernetes';
 
 function healthOf(ok: number, of: number): Health {
   return ok === of ? 'ok' : ok ? 'degraded' : 'down';
