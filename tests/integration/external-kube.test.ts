@@ -34,7 +34,7 @@ import { bringUp } from '../../lab/lifecycle/up.ts';
 import { platformLayout, waitIssuersReady } from '../../lab/platform/index.ts';
 import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { certlab, expectOneClearLine } from '../helpers/cli.ts';
+import { certlabAsync, expectOneClearLine } from '../helpers/cli.ts';
 import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
 
 const LAB = 'xkube';
@@ -198,8 +198,8 @@ for (const usersCertManager of [false, true]) describe.skipIf(reason)(`the lab i
     });
   }
 
-  it.skipIf(usersCertManager)('platform-restart refuses in one line, exit 2, before anything starts', () => {
-    const r = certlab(cliDir, ['run', 'platform-restart', '--quick']);
+  it.skipIf(usersCertManager)('platform-restart refuses in one line, exit 2, before anything starts', async () => {
+    const r = await certlabAsync(cliDir, ['run', 'platform-restart', '--quick']);
     expect(r.status).toBe(2);
     expectOneClearLine(r.stderr, /^certlab: platform-restart cannot run on this lab: it restarts the Kubernetes nodes, and kubeCluster\.kubeconfig points the lab at a cluster it did not make; run it on a lab without kubeCluster/);
     expect(r.stdout).toBe('');
@@ -207,7 +207,7 @@ for (const usersCertManager of [false, true]) describe.skipIf(reason)(`the lab i
 
   it('down removes what the lab made and only that: the user\'s cluster holds what it had and still works', async () => {
     await ctx.releases.releaseAll();
-    const r = certlab(cliDir, ['down']);
+    const r = await certlabAsync(cliDir, ['down']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`removed from the cluster of kubeCluster\\.kubeconfig what lab xkube made there: \\d+ objects, ${usersCertManager ? 3 : 7} images, 1 network attachments, its CoreDNS zones`));
