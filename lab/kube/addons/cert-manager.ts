@@ -6,6 +6,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContext } from '../../context.ts';
 import { runCommand } from '../../host/command.ts';
+import { LAB_LABEL } from '../../host/docker.ts';
 import { CERT_MANAGER_VERSION } from '../../images/kubernetes.ts';
 import { LabError } from '../../errors.ts';
 import { deploymentAvailable, explainDeployment, parseYamlDocuments, type KubeObject } from '../api.ts';
@@ -175,7 +176,7 @@ const CONTROLLER_SELECTOR = encodeURIComponent('app.kubernetes.io/name=cert-mana
 /** The cert-manager controller Deployment a user installed (any namespace), if any; one the lab installed is not counted. */
 export async function findInstalledCertManager(kubeCluster: KubeCluster, lab: string): Promise<InstalledCertManager | undefined> {
   const { items } = await kubeCluster.get<{ items: KubeObject[] }>(`/apis/apps/v1/deployments?labelSelector=${CONTROLLER_SELECTOR}`);
-  const d = items.find((x) => x.metadata?.labels?.['certlab.lab'] !== lab);
+  const d = items.find((x) => x.metadata?.labels?.[LAB_LABEL] !== lab);
   if (!d) return undefined;
   const namespace = d.metadata!.namespace!;
   const container = (d.spec?.template?.spec?.containers ?? [])[0] ?? {};
