@@ -73,7 +73,7 @@ export const intermediateExpiry: Scenario = {
   name: 'intermediate-expiry',
   description: 'An issuing CA that expires within minutes (leaf_not_after_behavior truncate): leaves truncated and renewed as it nears expiry, cert-manager\'s CertificateRequests counted after it expired (cert-manager #7741), rotation to a new issuing CA under the offline root: time to every Certificate healthy.',
   needs: ['platform'],
-  labVaultOnly: 'mounts a drill issuing CA and changes the admin policy through a generated root token',
+  labMadeOnly: { vault: 'mounts a drill issuing CA and changes the admin policy through a generated root token' },
   async run(run) {
     const { ctx } = run;
     const { targets, domains } = ctx.config;

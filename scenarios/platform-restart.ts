@@ -18,6 +18,8 @@ export const platformRestart: Scenario = {
   name: 'platform-restart',
   description: 'The kind node restarted (control plane and every pod), then Traefik alone: certificates survive, issuers Ready again, Gateways serve again; time to serving and to issuance working.',
   needs: ['platform'],
+  // It restarts the node containers: never on a cluster the lab did not make.
+  labMadeOnly: { kubeCluster: 'restarts the Kubernetes node and the Gateway controller' },
   async run(run) {
     const { ctx } = run;
     const { targets, domains } = ctx.config;

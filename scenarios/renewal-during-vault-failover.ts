@@ -54,7 +54,7 @@ export const renewalDuringVaultFailover: Scenario = {
   name: 'renewal-during-vault-failover',
   description: 'A burst of Vault renewals through cert-manager while the Vault leader is killed, then frozen: every Certificate renewed; extra time over the fault-free burst, renewals delayed, failed requests.',
   needs: ['platform'],
-  labVaultOnly: 'kills and freezes the Vault leader',
+  labMadeOnly: { vault: 'kills and freezes the Vault leader' },
   async run(run) {
     const { ctx } = run;
     const { targets, domains } = ctx.config;

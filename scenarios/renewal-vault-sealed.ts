@@ -20,7 +20,7 @@ export const renewalVaultSealed: Scenario = {
   name: 'renewal-vault-sealed',
   description: 'Vault sealed (transit seal node stopped, servers restarted) while Certificates renew: what cert-manager records and retries; after the unseal, time to renewed with no action and with a forced renewal.',
   needs: ['platform'],
-  labVaultOnly: 'seals Vault (stops its seal node and restarts its servers)',
+  labMadeOnly: { vault: 'seals Vault (stops its seal node and restarts its servers)' },
   async run(run) {
     const { ctx } = run;
     const { targets, domains } = ctx.config;

@@ -62,7 +62,7 @@ export const vaultLeaderFailover: Scenario = {
   name: 'vault-leader-failover',
   description: 'Steady issuance while the active node is killed, stopped, frozen and cut off the network; measures the time to a new leader and the issuance gap.',
   needs: ['vault'],
-  labVaultOnly: 'kills, stops, freezes and cuts off the active Vault node',
+  labMadeOnly: { vault: 'kills, stops, freezes and cuts off the active Vault node' },
   async run(run) {
     const vaultCluster = await useVaultCluster(run.ctx);
     const lb = await lbEndpoint(run.ctx);

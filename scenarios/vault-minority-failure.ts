@@ -17,7 +17,7 @@ export const vaultMinorityFailure: Scenario = {
   name: 'vault-minority-failure',
   description: 'Standbys down up to the failure tolerance: autopilot tolerance falls to 0, issuance goes on, no request fails; nodes come back.',
   needs: ['vault'],
-  labVaultOnly: 'stops Vault nodes',
+  labMadeOnly: { vault: 'stops Vault nodes' },
   async run(run) {
     const vaultCluster = await useVaultCluster(run.ctx);
     const voters = vaultCluster.topology.nodes.length;

@@ -19,7 +19,7 @@ export const vaultQuorumLoss: Scenario = {
   name: 'vault-quorum-loss',
   description: 'A majority of nodes down: writes are answered at once but not done (a redirect to the lost leader), survivors log failed elections; nodes return one at a time; issued certificates survive.',
   needs: ['vault'],
-  labVaultOnly: 'stops a majority of the Vault nodes',
+  labMadeOnly: { vault: 'stops a majority of the Vault nodes' },
   async run(run) {
     const vaultCluster = await useVaultCluster(run.ctx);
     const { domains, targets } = run.ctx.config;

@@ -29,7 +29,7 @@ export const vaultRestoreCertManager: Scenario = {
   name: 'vault-restore-cert-manager',
   description: 'Vault snapshot restore while cert-manager issues: certificates issued after the snapshot still served but unknown to Vault (not revocable), listed and renewed; the issuer works again without reconfiguration.',
   needs: ['platform'],
-  labVaultOnly: 'destroys the Vault cluster and restores it from a snapshot',
+  labMadeOnly: { vault: 'destroys the Vault cluster and restores it from a snapshot' },
   async run(run) {
     const { ctx } = run;
     const { targets, domains } = ctx.config;

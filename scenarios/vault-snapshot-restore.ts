@@ -60,7 +60,7 @@ export const vaultSnapshotRestore: Scenario = {
   name: 'vault-snapshot-restore',
   description: 'Snapshot by the snapshot-agent AppRole, the cluster and its volumes destroyed, a fresh cluster force-restored through the same seal: RTO, RPO, data checked; and a restore without the seal key fails cleanly.',
   needs: ['vault'],
-  labVaultOnly: 'destroys the Vault cluster and restores it from a snapshot',
+  labMadeOnly: { vault: 'destroys the Vault cluster and restores it from a snapshot' },
   async run(run) {
     const { targets, domains } = run.ctx.config;
     let vaultCluster = await useVaultCluster(run.ctx);

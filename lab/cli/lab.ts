@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { COMPONENTS, componentsToBringUp } from '../components.ts';
 import { loadConfig } from '../config/load.ts';
 import { createContext, type LabContext } from '../context.ts';
-import { deleteLabKubeClusters } from '../kube/index.ts';
+import { deleteLabKubeClusters, removeFromUserKubeCluster } from '../kube/index.ts';
 import { docker, removeLabResources } from '../host/docker.ts';
 import { removeFromUserVault } from '../vault/user-vault/index.ts';
 import { labContainerProblems } from '../host/lab-container.ts';
@@ -81,7 +81,7 @@ export function registerLabCommands(program: Command): void {
     });
 
   program.command('down')
-    .description('remove everything labelled certlab.lab for this lab (containers, network, volumes), even after a crash')
+    .description('remove everything labelled certlab.lab for this lab (containers, network, volumes; in a kubeCluster.kubeconfig cluster, only what the lab made there), even after a crash')
     .option('--purge', 'also delete the offline PKI and the snapshot store')
     .option('--wait', 'when another command holds the lab, wait for it instead of refusing')
     .action(async (opts: { purge?: boolean; wait?: boolean }) => {
@@ -89,6 +89,9 @@ export function registerLabCommands(program: Command): void {
       await withLabLock(ctx, { command: cliCommandLine(), wait: Boolean(opts.wait) }, async () => {
         // First, while the record of what the lab made in the user's Vault is still there.
         const inUserVault = await removeFromUserVault(ctx);
+        // First what the lab made in a user's cluster: its nodes leave the lab network before the network goes.
+        const fromUserCluster = await removeFromUserKubeCluster(ctx);
+        if (fromUserCluster) process.stdout.write(`removed from the cluster of kubeCluster.kubeconfig what lab ${ctx.config.name} made there: ${fromUserCluster.objects} objects, ${fromUserCluster.images} images, ${fromUserCluster.attachments} network attachments${fromUserCluster.corednsForward ? ', its CoreDNS zones' : ''}\n`);
         const kubeClusters = await deleteLabKubeClusters(ctx.config.name);
         const removed = await removeLabResources(ctx.config.name);
         await removeRuntimeState(ctx);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { checkKubeClusterSetting } from './kube-cluster.ts';
 import { LabConfigSchema, type LabConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'certlab.config.json';
@@ -30,14 +31,19 @@ function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   return `${key} ${issue.message.replace(/^Invalid input: /, '')} (in ${source})`;
 }
 
-/** Parses raw settings; invalid values become one InputError naming the key. */
-export function parseConfig(raw: unknown, source: string): LabConfig {
+/**
+ * Parses raw settings; invalid values become one InputError naming the key. A kubeCluster's kubeconfig
+ * (relative to `cwd`) must exist and hold its context.
+ */
+export function parseConfig(raw: unknown, source: string, cwd = process.cwd()): LabConfig {
   const result = LabConfigSchema.safeParse(raw);
   if (!result.success) {
     const first = result.error.issues[0]!;
     throw new InputError(`invalid configuration: ${describeIssue(first, source)}`, `fix that value (see README, "Configuration")`);
   }
-  return result.data;
+  const config = result.data;
+  if (config.kubeCluster) return { ...config, kubeCluster: checkKubeClusterSetting(config.kubeCluster, source, cwd) };
+  return config;
 }
 
 /** Reads certlab.config.json (or --config FILE) and CERTLAB_* overrides, validated by the schema. */
@@ -63,7 +69,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
     setPath(raw, path, parse(value));
     sources.push(name);
   }
-  const config = parseConfig(raw, sources.join(' + ') || 'defaults');
+  const config = parseConfig(raw, sources.join(' + ') || 'defaults', cwd);
   return { ...config, vault: userVaultFiles(config.vault, cwd), stateDir: resolve(cwd, config.stateDir), reportsDir: resolve(cwd, config.reportsDir) };
 }
 

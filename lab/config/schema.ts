@@ -148,6 +148,16 @@ export const LabConfigSchema = z.strictObject({
     /** Traefik, the Gateway API controller: a v3 release (the lab configures its kubernetesgateway provider). */
     traefik: z.string().regex(/^v3\.\d+\.\d+$/, 'must be a Traefik v3 release such as v3.5.3').default(BUILDABLE_VERSIONS.traefik),
   }).prefault({}),
+  /**
+   * A Kubernetes cluster the lab did not make, used instead of its own kind cluster (the issue's
+   * `cluster.kubeconfig`): the kubeconfig file and, optionally, its context (default: its current one).
+   * The file must exist and parse and the context must be in it (checked by loadConfig). Absent: the lab
+   * makes its own kind cluster.
+   */
+  kubeCluster: z.strictObject({
+    kubeconfig: z.string().min(1),
+    context: z.string().min(1).optional(),
+  }).optional(),
   domains: z.strictObject({
     /** Zone the lab's CoreDNS serves for private names (Vault nodes, internal services). */
     private: dnsName.default('lab.test'),

@@ -29,6 +29,23 @@ export async function applyObjects(kc: k8s.KubeConfig, objects: KubeObject[]): P
   }
 }
 
+/** The object as it is now, or undefined when there is none. */
+export async function readObject(kc: k8s.KubeConfig, obj: KubeObject): Promise<KubeObject | undefined> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const header = { apiVersion: obj.apiVersion!, kind: obj.kind!, metadata: { name: obj.metadata!.name!, ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) } };
+  try {
+    return await api.read(header) as KubeObject;
+  } catch (err) {
+    if ((err as any)?.code === 404) return undefined;
+    throw new Error(`read ${obj.kind} ${obj.metadata?.name}: ${errorBody(err)}`);
+  }
+}
+
+/** The objects with `labels` added to their own (the lab's label: `down` and `kubectl -l` find them). */
+export function withLabels(objects: KubeObject[], labels: Record<string, string>): KubeObject[] {
+  return objects.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...labels } } }));
+}
+
 export async function deleteObjects(kc: k8s.KubeConfig, objects: KubeObject[]): Promise<void> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
   for (const obj of objects) {

@@ -81,7 +81,7 @@ export async function startKubeCluster(ctx: LabContext, opts: KubeClusterOptions
   const loading = steps.time(GROUP, 'kind load images', () => loadKubeImages(ctx, layout, tools.kind, kubeWorkloadImages(ctx.config, certManagerVersion)));
   loading.catch(() => undefined);
   await steps.time(GROUP, 'node network ready', () => setUpNodeNetwork(kubeCluster, WAIT_MS));
-  const forwarding = steps.time(GROUP, 'coredns forwards lab zones', () => forwardLabZones(kubeCluster, corednsIp, WAIT_MS));
+  const forwarding = steps.time(GROUP, 'coredns forwards lab zones', () => forwardLabZones(kubeCluster, ctx.config.name, corednsIp, WAIT_MS));
   forwarding.catch(() => undefined);
   ctx.progress('Gateway API CRDs');
   await steps.time(GROUP, 'gateway api crds established', () => installGatewayApiCrds(kubeCluster, WAIT_MS));

@@ -1,23 +1,32 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
 import { errorText, LabError } from '../errors.ts';
+import { LAB_LABEL } from '../host/docker.ts';
 import { writeSecretFile } from '../host/files.ts';
 import { applyObjects, deleteObjects, getPath, kubeConfigFromString, replaceStatus, waitFor, waitGone, type KubeObject, type WaitSpec } from './api.ts';
 import { controlPlaneAddress, readKubeconfig } from './kind.ts';
 import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
+import { applyInUserCluster, madeObject, userGatewayAddress, userKubeConfig, userNodes } from './user-cluster.ts';
+import { forgetMade, readUserRecord } from './user-record.ts';
 
 /** How long a released namespace may take to go (Releases gives each undo 60 s). */
 const NAMESPACE_GONE_MS = 55_000;
 
-/** The running kind cluster as the lab, a scenario or an add-on works with it. */
+/** The running Kubernetes cluster (the lab's kind cluster or the user's) as the lab, a scenario or an add-on works with it. */
 export interface KubeCluster {
   layout: KubeClusterLayout;
   kubeconfig: k8s.KubeConfig;
-  /** The admin kubeconfig as a file (mode 0600), for helm and kubectl. */
+  /** The admin kubeconfig as a file (mode 0600), for helm and kubectl; on a user's cluster, the user's file. */
   kubeconfigFile: string;
-  /** The control-plane node's address on the lab network; Traefik's NodePorts (layout.nodePorts) answer there. */
+  /**
+   * The control-plane node's address on the lab network (on a user's cluster, its node attached to the lab
+   * network); Traefik's NodePorts (layout.nodePorts) and its external IP answer there.
+   */
   nodeAddress: string;
-  /** Server-side apply (creates or updates), field manager `certlab`. */
+  /**
+   * Server-side apply (creates or updates), field manager `certlab`. On a user's cluster every object is
+   * labelled with the lab, recorded before it is made, and one the lab did not make is refused.
+   */
   apply(objects: KubeObject[]): Promise<void>;
   /** GET an API path: an object (`/api/v1/namespaces/x/secrets/y`) or a collection. */
   get<T = KubeObject>(path: string): Promise<T>;
@@ -42,19 +51,24 @@ export interface KubeCluster {
  */
 export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, kubeconfig: k8s.KubeConfig, nodeAddress: string, stop?: AbortSignal): KubeCluster {
   const signal = stop && ctx.signal ? AbortSignal.any([ctx.signal, stop]) : stop ?? ctx.signal;
+  const user = layout.madeBy === 'user';
   const kubeCluster: KubeCluster = {
     layout, kubeconfig, kubeconfigFile: layout.kubeconfigFile, nodeAddress,
-    apply: (objects) => applyObjects(kubeconfig, objects),
+    apply: (objects) => (user ? applyInUserCluster(kubeconfig, layout, ctx.config.name, objects) : applyObjects(kubeconfig, objects)),
     get: (path) => getPath(kubeconfig, path),
     replaceStatus: (path, obj) => replaceStatus(kubeconfig, path, obj),
     waitUntil: (spec) => waitFor(kubeconfig, { ...spec, signal }),
     waitGone: ({ what, ...spec }) => waitGone(kubeconfig, { ...spec, what: what ?? `${spec.name} gone from ${spec.path}`, signal }),
-    delete: (objects) => deleteObjects(kubeconfig, objects),
+    async delete(objects) {
+      await deleteObjects(kubeconfig, objects);
+      // Gone from a user's cluster: no longer for `down` to remove.
+      if (user) await forgetMade(layout, objects.filter((o) => o.apiVersion && o.kind && o.metadata?.name).map(madeObject));
+    },
     async useNamespace(name) {
-      const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'certlab' } } };
+      const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'certlab', [LAB_LABEL]: ctx.config.name } } };
       // Registered first, so a failure half-way still removes it; undone even after Ctrl-C (no signal).
-      ctx.releases.defer(`delete namespace ${name} of the kind cluster`, async () => {
-        await deleteObjects(kubeconfig, [namespace]);
+      ctx.releases.defer(`delete namespace ${name} of the Kubernetes cluster`, async () => {
+        await kubeCluster.delete([namespace]);
         await waitGone(kubeconfig, { path: '/api/v1/namespaces', name, what: `namespace ${name} gone`, timeoutMs: NAMESPACE_GONE_MS });
       });
       await kubeCluster.apply([namespace]);
@@ -71,6 +85,7 @@ export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, ku
  */
 export async function openKubeCluster(ctx: LabContext, stop?: AbortSignal): Promise<KubeCluster> {
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
+  if (layout.madeBy === 'user') return openUserKubeCluster(ctx, layout, stop);
   const nodeAddress = await controlPlaneAddress(layout);
   if (!nodeAddress) throw new LabError(`the kind cluster ${layout.name} of lab ${ctx.config.name} is not running`, 'run `certlab up kube-cluster`');
   let kubeconfig: k8s.KubeConfig;
@@ -84,6 +99,28 @@ export async function openKubeCluster(ctx: LabContext, stop?: AbortSignal): Prom
     throw new LabError(`the API of the kind cluster ${layout.name} does not answer (${errorText(err)})`, 'run `certlab up kube-cluster`, which replaces a broken kind cluster');
   }
   return kubeClusterHandle(ctx, layout, kubeconfig, nodeAddress, stop);
+}
+
+/**
+ * The user's cluster as the lab set it up: reachable, its nodes on the lab network, cert-manager's
+ * namespace the one found at bring-up (a reused cert-manager's own).
+ */
+async function openUserKubeCluster(ctx: LabContext, layout: KubeClusterLayout, stop?: AbortSignal): Promise<KubeCluster> {
+  const record = await readUserRecord(layout);
+  if (!record?.ready) throw new LabError(`lab ${ctx.config.name} is not set up in the cluster of kubeCluster.kubeconfig (context ${layout.name})`, 'run `certlab up kube-cluster`');
+  let kubeconfig: k8s.KubeConfig;
+  let nodeAddress: string | undefined;
+  try {
+    kubeconfig = await userKubeConfig(layout);
+    await getPath(kubeconfig, '/readyz');
+    nodeAddress = await userGatewayAddress(layout, await userNodes(kubeconfig, layout));
+  } catch (err) {
+    if (err instanceof LabError) throw err;
+    throw new LabError(`the API of the cluster of kubeCluster.kubeconfig (context ${layout.name}) does not answer (${errorText(err)})`, 'start that cluster, or fix kubeCluster in certlab.config.json');
+  }
+  if (!nodeAddress) throw new LabError(`no node of the cluster of kubeCluster.kubeconfig (context ${layout.name}) is on the lab network ${layout.network}`, 'run `certlab up kube-cluster`, which attaches them');
+  const found = record.certManager ? { ...layout, namespaces: { ...layout.namespaces, certManager: record.certManager.namespace } } : layout;
+  return kubeClusterHandle(ctx, found, kubeconfig, nodeAddress, stop);
 }
 
 /**

@@ -14,10 +14,20 @@ export async function gatewayApiCrds(): Promise<KubeObject[]> {
   return objs.filter((o) => o.kind === 'CustomResourceDefinition');
 }
 
-/** Applies the CRDs and waits until the API server has Established every one. */
+/**
+ * Applies the CRDs and waits until the API server has Established every one. In a user's cluster, a CRD
+ * already there is the user's (or the lab's from an earlier `up`) and is left as it is: only the absent
+ * ones are installed, and only those are removed at `down`.
+ */
 export async function installGatewayApiCrds(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
   const crds = await gatewayApiCrds();
-  await kubeCluster.apply(crds);
+  let wanted = crds;
+  if (kubeCluster.layout.madeBy === 'user') {
+    const { items } = await kubeCluster.get<{ items: KubeObject[] }>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    const present = new Set(items.map((c) => c.metadata?.name));
+    wanted = crds.filter((c) => !present.has(c.metadata?.name));
+  }
+  if (wanted.length) await kubeCluster.apply(wanted);
   await kubeCluster.waitUntil({
     path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', names: crds.map((c) => c.metadata!.name!),
     ready: crdEstablished, what: `the ${crds.length} Gateway API CRDs Established`, timeoutMs,

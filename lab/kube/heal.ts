@@ -9,7 +9,8 @@ import { setUpNodeNetwork } from './node-network.ts';
 
 export async function healKubeCluster(ctx: LabContext, timeoutMs: number): Promise<void> {
   const kubeCluster = await openKubeCluster(ctx);
-  await setUpNodeNetwork(kubeCluster, timeoutMs);
+  // A user's cluster's nodes are the user's to network.
+  if (kubeCluster.layout.madeBy === 'lab') await setUpNodeNetwork(kubeCluster, timeoutMs);
   // installTraefik is an idempotent apply followed by the waits for its Deployment and GatewayClass.
   await Promise.all([waitCertManagerReady(kubeCluster, timeoutMs), installTraefik(kubeCluster, timeoutMs)]);
 }

@@ -8,3 +8,6 @@ export { connectKubeCluster, openKubeCluster, type KubeCluster } from './connect
 export { deleteLabKubeClusters, findLabKubeClusters, renderKindConfig } from './kind.ts';
 export { kubeClusterLayout, kubeClusterName, type KubeClusterLayout } from './layout.ts';
 export { kubeClusterStatus } from './status.ts';
+export { startUserKubeCluster } from './user-bring-up.ts';
+export { removeFromUserKubeCluster, type RemovedFromUserCluster } from './user-remove.ts';
+export { readUserRecord, type UserClusterRecord } from './user-record.ts';

@@ -18,8 +18,17 @@ export function kubeClusterName(labName: string): string {
 
 /** Names and files of the lab's kind cluster. */
 export interface KubeClusterLayout {
-  /** The kind cluster's name, also the value of its node containers' io.x-k8s.kind.cluster label. */
+  /**
+   * The kind cluster's name, also the value of its node containers' io.x-k8s.kind.cluster label; on a
+   * user's cluster, the kubeconfig context the lab uses.
+   */
   name: string;
+  /** Who made the cluster: the lab (its own kind cluster) or the user (kubeCluster in the configuration). */
+  madeBy: 'lab' | 'user';
+  /** The user's cluster: its kubeconfig file and context. */
+  userCluster?: { kubeconfig: string; context: string };
+  /** On a user's cluster: what the lab made there (mode 0600), written before each thing is made. */
+  recordFile: string;
   /** The lab's Docker network, which the nodes join. */
   network: string;
   stateDir: string;
@@ -37,11 +46,16 @@ export interface KubeClusterLayout {
 
 export function kubeClusterLayout(config: LabConfig, paths: LabPaths): KubeClusterLayout {
   const stateDir = join(paths.root, 'kube-cluster');
+  const user = config.kubeCluster;
   return {
-    name: kubeClusterName(config.name),
+    name: user ? user.context ?? 'current context' : kubeClusterName(config.name),
+    madeBy: user ? 'user' : 'lab',
+    ...(user ? { userCluster: { kubeconfig: user.kubeconfig, context: user.context ?? '' } } : {}),
+    recordFile: join(stateDir, 'made-in-user-cluster.json'),
     network: config.network.name,
     stateDir,
-    kubeconfigFile: join(stateDir, 'kubeconfig'),
+    // On a user's cluster, the user's own file: helm and kubectl get it with the context (userCluster).
+    kubeconfigFile: user ? user.kubeconfig : join(stateDir, 'kubeconfig'),
     kindConfigFile: join(stateDir, 'kind-config.effective.yaml'),
     certManagerValuesFile: join(stateDir, 'cert-manager-values.json'),
     labZones: [config.domains.private, config.domains.public],

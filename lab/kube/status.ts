@@ -6,9 +6,11 @@ import { CERT_MANAGER_DEPLOYMENTS } from './addons/cert-manager.ts';
 import { gatewayClassAccepted, TRAEFIK_DEPLOYMENTS } from './addons/traefik.ts';
 import { condition, deploymentAvailable, explainDeployment, getPath, kubeConfigFromString, type KubeObject } from './api.ts';
 import { kindNodes, readKubeconfig } from './kind.ts';
-import { kubeClusterLayout } from './layout.ts';
+import { openKubeCluster } from './connect.ts';
+import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
+import { readUserRecord } from './user-record.ts';
 
-const IN_CLUSTER = 'in kind cluster';
+const IN_CLUSTER = 'in Kubernetes';
 
 function healthOf(ok: number, of: number): Health {
   return ok === of ? 'ok' : ok ? 'degraded' : 'down';
@@ -27,9 +29,40 @@ async function deploymentsRow(kubeconfig: k8s.KubeConfig, namespace: string, nam
   }
 }
 
+/** The add-ons' rows: cert-manager, Traefik (at `gatewayAddress`) and its GatewayClass. */
+async function addonRows(kubeconfig: k8s.KubeConfig, layout: KubeClusterLayout, gatewayAddress: string): Promise<StatusRow[]> {
+  const out: StatusRow[] = [];
+  out.push(await deploymentsRow(kubeconfig, layout.namespaces.certManager, CERT_MANAGER_DEPLOYMENTS, 'cert-manager', `${layout.namespaces.certManager} namespace`));
+  out.push(await deploymentsRow(kubeconfig, layout.namespaces.traefik, TRAEFIK_DEPLOYMENTS, 'traefik', `${gatewayAddress}:${layout.nodePorts.https}`));
+  try {
+    const gc = await getPath<KubeObject>(kubeconfig, `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${layout.gatewayClass}`);
+    out.push({ component: 'gatewayclass', address: layout.gatewayClass, health: gatewayClassAccepted(gc) ? 'ok' : 'degraded', role: IN_CLUSTER, detail: condition(gc, 'Accepted')?.message ?? 'not Accepted' });
+  } catch (err) {
+    out.push({ component: 'gatewayclass', address: layout.gatewayClass, health: 'down', role: IN_CLUSTER, detail: errorText(err) });
+  }
+  return out;
+}
+
+/** The rows of a user's cluster: its API and the lab's attachment, then the add-ons. */
+async function userClusterStatus(ctx: LabContext, layout: KubeClusterLayout): Promise<StatusRow[]> {
+  const address = `${layout.userCluster!.kubeconfig} (context ${layout.name})`;
+  try {
+    const kubeCluster = await openKubeCluster(ctx);
+    const record = await readUserRecord(layout);
+    const cm = record?.certManager;
+    return [
+      { component: 'kube-apiserver', address: kubeCluster.kubeconfig.getCurrentCluster()?.server ?? address, health: 'ok', role: 'user\'s cluster', detail: `kubeCluster.kubeconfig ${address}; nodes on the lab network, Gateways at ${kubeCluster.nodeAddress}${cm ? `; cert-manager ${cm.version} ${cm.reused ? 'reused (the user\'s)' : 'installed by the lab'}` : ''}` },
+      ...await addonRows(kubeCluster.kubeconfig, kubeCluster.layout, kubeCluster.nodeAddress),
+    ];
+  } catch (err) {
+    return [{ component: 'kubernetes', address, health: 'down', role: 'user\'s cluster', detail: errorText(err) }];
+  }
+}
+
 /** `certlab status` rows: the kind nodes, the API server, cert-manager, Traefik and its GatewayClass. */
 export async function kubeClusterStatus(ctx: LabContext): Promise<StatusRow[]> {
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
+  if (layout.madeBy === 'user') return userClusterStatus(ctx, layout);
   const nodes = await kindNodes(layout.name, layout.network);
   if (nodes.length === 0) return [{ component: 'kubernetes', address: layout.name, health: 'down', role: 'kubernetes', detail: 'no kind cluster' }];
   const running = nodes.filter((n) => n.running).length;
@@ -50,13 +83,6 @@ export async function kubeClusterStatus(ctx: LabContext): Promise<StatusRow[]> {
     return out;
   }
   const node = nodes.find((n) => n.role === 'control-plane');
-  out.push(await deploymentsRow(kubeconfig, layout.namespaces.certManager, CERT_MANAGER_DEPLOYMENTS, 'cert-manager', `${layout.namespaces.certManager} namespace`));
-  out.push(await deploymentsRow(kubeconfig, layout.namespaces.traefik, TRAEFIK_DEPLOYMENTS, 'traefik', `${node?.ip ?? '?'}:${layout.nodePorts.https}`));
-  try {
-    const gc = await getPath<KubeObject>(kubeconfig, `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${layout.gatewayClass}`);
-    out.push({ component: 'gatewayclass', address: layout.gatewayClass, health: gatewayClassAccepted(gc) ? 'ok' : 'degraded', role: IN_CLUSTER, detail: condition(gc, 'Accepted')?.message ?? 'not Accepted' });
-  } catch (err) {
-    out.push({ component: 'gatewayclass', address: layout.gatewayClass, health: 'down', role: IN_CLUSTER, detail: errorText(err) });
-  }
+  out.push(...await addonRows(kubeconfig, layout, node?.ip ?? '?'));
   return out;
 }

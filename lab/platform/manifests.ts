@@ -2,7 +2,7 @@
 // each object labelled with the lab, so `certlab down` and a user's `kubectl -l certlab.lab=<lab>` find it.
 import { renderFixture } from '../fixtures.ts';
 import { LAB_LABEL } from '../host/docker.ts';
-import { parseYamlDocuments, type KubeObject } from '../kube/api.ts';
+import { parseYamlDocuments, withLabels, type KubeObject } from '../kube/api.ts';
 import type { KubeClusterLayout } from '../kube/layout.ts';
 import { TRAEFIK_HTTP_PORT, TRAEFIK_HTTPS_PORT } from '../kube/addons/traefik.ts';
 import type { TsigKey } from '../dns/tsig.ts';
@@ -70,7 +70,7 @@ export function platformVars(layout: PlatformLayout, kube: KubeClusterLayout, i:
 }
 
 export function withLabLabel(objects: KubeObject[], lab: string): KubeObject[] {
-  return objects.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, [LAB_LABEL]: lab } } }));
+  return withLabels(objects, { [LAB_LABEL]: lab });
 }
 
 export async function renderPlatformFixture(fixture: PlatformFixture | ScenarioFixture, vars: Record<string, string | number>, lab: string): Promise<KubeObject[]> {

@@ -11,7 +11,7 @@ import { gatewaysPath } from './connect.ts';
 import { platformLayout, type PlatformLayout } from './layout.ts';
 import { httpsListeners } from './manifests.ts';
 
-const ROLE = 'in kind cluster';
+const ROLE = 'in Kubernetes';
 
 function readyRow(component: string, address: string, o: KubeObject | undefined, type: string, detail = ''): StatusRow {
   if (!o) return { component, address, health: 'down', role: ROLE, detail: 'absent' };

@@ -26,11 +26,13 @@ export function selectScenarios(all: readonly Scenario[], names: string[]): Scen
 }
 
 /**
- * Why a scenario cannot run with this configuration: what it does to Vault's servers on a Vault the lab
- * did not make, or a component it needs that cannot run. Undefined when it can.
+ * Why a scenario cannot run with this configuration: what it does to Vault's servers or the Kubernetes
+ * nodes where the user's own are in use, or a component it needs that cannot run. Undefined when it can.
  */
 export function whyNotRunnable(s: Scenario, config: LabConfig): string | undefined {
-  if (config.vault.address && s.labVaultOnly) return `${s.name} ${s.labVaultOnly}; it runs only on a Vault the lab made (vault.address is set)`;
+  const { vault, kubeCluster } = s.labMadeOnly ?? {};
+  if (config.vault.address && vault) return `${s.name} ${vault}; it runs only on a Vault the lab made (vault.address is set)`;
+  if (config.kubeCluster && kubeCluster) return `${s.name} ${kubeCluster}; it runs only on a Kubernetes cluster the lab made (kubeCluster.kubeconfig is set)`;
   const component = resolveComponents(s.needs).find((c) => c.unsupported?.(config));
   return component && `${s.name} needs the ${component.name} component, which ${component.unsupported!(config)}`;
 }

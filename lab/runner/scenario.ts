@@ -8,11 +8,12 @@ export interface Scenario {
   /** Components (see lab/components.ts) that must be up. */
   needs: string[];
   /**
-   * What the scenario does to Vault's servers (kills, stops, freezes, seals them, restores a snapshot):
-   * such a scenario runs only on a Vault the lab made, and refuses on the user's own (vault.address),
-   * saying this. Unset: it only uses Vault's API and runs on either.
+   * What the scenario does to parts the lab made that it may not do to the user's own: `vault`, to Vault's
+   * servers (kills, stops, freezes, seals them, restores a snapshot), so it refuses on the user's Vault
+   * (vault.address); `kubeCluster`, to the Kubernetes nodes, so it refuses on the user's cluster
+   * (kubeCluster.kubeconfig). Each says what it does, for the refusal. Unset: it only uses their APIs.
    */
-  labVaultOnly?: string;
+  labMadeOnly?: { vault?: string; kubeCluster?: string };
   /** Longest the scenario may run before the runner stops it and undoes what it started (default below). */
   timeLimitMs?: { quick: number; full: number };
   run(run: ScenarioRun): Promise<void>;

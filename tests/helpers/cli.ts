@@ -1,6 +1,6 @@
 // The real CLI as a user runs it, for the tests that spawn it: `node bin/certlab.mjs …` in a working
 // directory of its own, with piped (not terminal) output.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,22 @@ export function certlab(cwd: string, args: string[], env: Record<string, string 
     cwd, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }, encoding: 'utf8', timeout: 120_000,
   });
   return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout };
+}
+
+/**
+ * The same, without blocking the test's event loop: for commands that take long (a `down` that waits for
+ * namespaces to go), during which the test runner's own messages must still be answered.
+ */
+export function certlabAsync(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<ReturnType<typeof certlab>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }, timeout: 300_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr: stderr.trim(), stdout }));
+  });
 }
 
 /** stderr is one line, `certlab: …`, matching `pattern`, with no stack trace; returns that line. */

@@ -6,8 +6,10 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContext } from '../../context.ts';
 import { runCommand } from '../../host/command.ts';
+import { LAB_LABEL } from '../../host/docker.ts';
 import { CERT_MANAGER_VERSION } from '../../images/kubernetes.ts';
-import { deploymentAvailable, explainDeployment } from '../api.ts';
+import { LabError } from '../../errors.ts';
+import { deploymentAvailable, explainDeployment, parseYamlDocuments, type KubeObject } from '../api.ts';
 import { ARTIFACT_DIR, artifactSpec, goModuleDir } from '../artifacts.ts';
 import type { KubeCluster } from '../connect.ts';
 
@@ -144,24 +146,99 @@ export interface CertManagerInstall {
   version?: string;
   /** The lab's CoreDNS on the lab network, for cert-manager's ACME checks (acmeSpeedArgs). */
   labDns?: string;
+  /** The cluster's Kubernetes version, for `helm template` on a user's cluster. */
+  kubeVersion?: string;
   /** Chart directory or reference (e.g. oci://quay.io/jetstack/charts/cert-manager); default: the chart
    *  assembled from the cert-manager module of `version` (Go module proxy), so only images need pulling. */
   chart?: string;
 }
 
-/** helm upgrade --install, then waits until cert-manager serves (Deployments available, webhook CA bundle injected). */
-export async function installCertManager(ctx: LabContext, kubeCluster: KubeCluster, o: CertManagerInstall): Promise<void> {
+/** The chart (assembled or given) and its values file for `version`: what both ways of installing take. */
+async function chartAndValues(kubeCluster: KubeCluster, o: CertManagerInstall): Promise<{ chart: string; args: string[] }> {
   const { layout } = kubeCluster;
   const version = o.version ?? CERT_MANAGER_VERSION;
   const chart = o.chart ?? (await certManagerChart(version));
   await mkdir(layout.stateDir, { recursive: true });
-  await writeFile(layout.certManagerValuesFile, JSON.stringify(certManagerValues(version, o.labDns), null, 2));
+  const values = certManagerValues(version, o.labDns);
+  // In a user's cluster the leader-election leases go into the lab's namespace rather than kube-system, so
+  // nothing cert-manager makes at run time stays behind when `down` removes that namespace.
+  if (layout.madeBy === 'user') values.global = { leaderElection: { namespace: layout.namespaces.certManager } };
+  await writeFile(layout.certManagerValuesFile, JSON.stringify(values, null, 2));
   const versionArgs = o.chart && !o.chart.startsWith('/') ? ['--version', version] : [];
-  await runCommand(
-    [o.helm, 'upgrade', '--install', 'cert-manager', chart, ...versionArgs, '--namespace', layout.namespaces.certManager, '--create-namespace', '--kubeconfig', kubeCluster.kubeconfigFile, '--values', layout.certManagerValuesFile],
-    { signal: ctx.signal, what: 'helm upgrade --install cert-manager' },
-  );
+  return { chart, args: [...versionArgs, '--namespace', layout.namespaces.certManager, '--values', layout.certManagerValuesFile] };
+}
+
+/**
+ * Installs cert-manager, then waits until it serves (Deployments available, webhook CA bundle injected).
+ * In the lab's own kind cluster: helm upgrade --install. In a user's cluster: the chart rendered with
+ * `helm template` and applied by the lab (its namespace first, then the CRDs), so every object carries the
+ * lab's label and is recorded before it is made, and `down` removes exactly those.
+ */
+export async function installCertManager(ctx: LabContext, kubeCluster: KubeCluster, o: CertManagerInstall): Promise<void> {
+  const { chart, args } = await chartAndValues(kubeCluster, o);
+  if (kubeCluster.layout.madeBy === 'user') {
+    const rendered = parseYamlDocuments(await runCommand([o.helm, 'template', 'cert-manager', chart, ...args, ...(o.kubeVersion ? ['--kube-version', o.kubeVersion] : [])], { signal: ctx.signal, what: 'helm template cert-manager' }));
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: kubeCluster.layout.namespaces.certManager } };
+    const crds = rendered.filter((r) => r.kind === 'CustomResourceDefinition');
+    await kubeCluster.apply([namespace, ...crds, ...rendered.filter((r) => !crds.includes(r))]);
+  } else {
+    await runCommand([o.helm, 'upgrade', '--install', 'cert-manager', chart, ...args, '--create-namespace', '--kubeconfig', kubeCluster.kubeconfigFile], { signal: ctx.signal, what: 'helm upgrade --install cert-manager' });
+  }
   await waitCertManagerReady(kubeCluster, o.timeoutMs);
+}
+
+/** The oldest cert-manager the lab works with: v1.11, the one that builds here, the first with Gateway API support the lab uses. */
+export const MIN_CERT_MANAGER_MINOR = 11;
+
+/** A cert-manager found running in a user's cluster. */
+export interface InstalledCertManager { namespace: string; version: string; deployment: string; uid: string; clusterResourceNamespace: string; gatewayApi: boolean }
+
+const CONTROLLER_SELECTOR = encodeURIComponent('app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller');
+
+/** The cert-manager controller Deployment a user installed (any namespace), if any; one the lab installed is not counted. */
+export async function findInstalledCertManager(kubeCluster: KubeCluster, lab: string): Promise<InstalledCertManager | undefined> {
+  const { items } = await kubeCluster.get<{ items: KubeObject[] }>(`/apis/apps/v1/deployments?labelSelector=${CONTROLLER_SELECTOR}`);
+  const d = items.find((x) => x.metadata?.labels?.[LAB_LABEL] !== lab);
+  if (!d) return undefined;
+  const namespace = d.metadata!.namespace!;
+  const container = (d.spec?.template?.spec?.containers ?? [])[0] ?? {};
+  const args: string[] = container.args ?? [];
+  const version = d.metadata?.labels?.['app.kubernetes.io/version'] ?? String(container.image ?? '').split(':').pop() ?? '';
+  const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const resourceNamespace = arg('cluster-resource-namespace');
+  // From v1.15 Gateway API support may be switched on in the controller's configuration file (a ConfigMap).
+  let configured = false;
+  for (const v of d.spec?.template?.spec?.volumes ?? []) {
+    if (!v.configMap?.name) continue;
+    const cm = await kubeCluster.get<KubeObject>(`/api/v1/namespaces/${namespace}/configmaps/${v.configMap.name}`).catch(() => undefined);
+    if (Object.values(cm?.data ?? {}).some((text) => /enableGatewayAPI:\s*true/.test(String(text)))) configured = true;
+  }
+  return {
+    namespace, version, deployment: d.metadata!.name!, uid: d.metadata!.uid!,
+    // The chart passes $(POD_NAMESPACE): its own namespace.
+    clusterResourceNamespace: resourceNamespace && !resourceNamespace.includes('$(') ? resourceNamespace : namespace,
+    gatewayApi: configured || args.some((a) => /ExperimentalGatewayAPISupport=true/.test(a) || a === '--enable-gateway-api' || a === '--enable-gateway-api=true'),
+  };
+}
+
+/**
+ * A user's cert-manager the lab can reuse as it is (never replaced or reconfigured): a supported version
+ * with Gateway API support on (the platform's HTTP-01 solver and Gateway annotations need it). Anything
+ * else is one line saying what the user must change.
+ */
+export function assertReusable(found: InstalledCertManager): void {
+  const where = `cert-manager ${found.version} in namespace ${found.namespace} of the cluster of kubeCluster.kubeconfig`;
+  let m: number;
+  try {
+    m = minor(found.version);
+  } catch {
+    throw new LabError(`${where}: cannot read its version`, 'label its controller Deployment app.kubernetes.io/version, or remove it to let the lab install its own');
+  }
+  if (m < MIN_CERT_MANAGER_MINOR) throw new LabError(`${where} is older than v1.${MIN_CERT_MANAGER_MINOR}, which the lab needs`, 'upgrade it; the lab never replaces a cert-manager it did not install');
+  if (!found.gatewayApi) {
+    throw new LabError(`${where} runs without Gateway API support, which the platform's Gateways and HTTP-01 issuer need`,
+      m >= 15 ? 'set config.enableGatewayAPI: true in its Helm values; the lab never reconfigures a cert-manager it did not install' : 'start its controller with --feature-gates=ExperimentalGatewayAPISupport=true; the lab never reconfigures a cert-manager it did not install');
+  }
 }
 
 /** Deployments available and the webhook's CA bundle injected (so the API accepts cert-manager objects). */
