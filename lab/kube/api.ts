@@ -29,6 +29,20 @@ export async function applyObjects(kc: k8s.KubeConfig, objects: KubeObject[]): P
   }
 }
 
+/**
+ * Why the API server would refuse `obj` now, admission webhooks included (a server-side apply with
+ * dryRun=All: nothing is stored), or undefined when it accepts it.
+ */
+export async function dryRunRefusal(kc: k8s.KubeConfig, obj: KubeObject): Promise<string | undefined> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  try {
+    await api.patch({ ...obj }, undefined, 'All', 'certlab', true, k8s.PatchStrategy.ServerSideApply);
+    return undefined;
+  } catch (err) {
+    return errorBody(err);
+  }
+}
+
 /** The object as it is now, or undefined when there is none. */
 export async function readObject(kc: k8s.KubeConfig, obj: KubeObject): Promise<KubeObject | undefined> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);

@@ -3,7 +3,8 @@ import type { LabContext } from '../context.ts';
 import { errorText, LabError } from '../errors.ts';
 import { LAB_LABEL } from '../host/docker.ts';
 import { writeSecretFile } from '../host/files.ts';
-import { applyObjects, deleteObjects, getPath, kubeConfigFromString, replaceStatus, waitFor, waitGone, type KubeObject, type WaitSpec } from './api.ts';
+import { pollUntil } from '../host/wait.ts';
+import { applyObjects, deleteObjects, dryRunRefusal, getPath, kubeConfigFromString, replaceStatus, waitFor, waitGone, type KubeObject, type WaitSpec } from './api.ts';
 import { controlPlaneAddress, readKubeconfig } from './kind.ts';
 import { kubeClusterLayout, type KubeClusterLayout } from './layout.ts';
 import { applyInUserCluster, madeObject, userGatewayAddress, userKubeConfig, userNodes } from './user-cluster.ts';
@@ -37,6 +38,8 @@ export interface KubeCluster {
    * took. A timeout names `what` and each object's state; stops with the lab's signal.
    */
   waitUntil<T extends KubeObject = KubeObject>(spec: Omit<WaitSpec<T>, 'signal'>): Promise<number>;
+  /** Polls until the API server would accept `obj` (a dry run, admission webhooks included); stops with the lab's signal. */
+  waitAccepted(obj: KubeObject, what: string, timeoutMs: number): Promise<void>;
   /** Watches until the object `name` of the collection at `path` is gone (deleted and finalized). */
   waitGone(spec: { path: string; name: string; timeoutMs: number; what?: string }): Promise<number>;
   /** Deletes the objects (absent ones are fine) without waiting for them to go. */
@@ -58,6 +61,13 @@ export function kubeClusterHandle(ctx: LabContext, layout: KubeClusterLayout, ku
     get: (path) => getPath(kubeconfig, path),
     replaceStatus: (path, obj) => replaceStatus(kubeconfig, path, obj),
     waitUntil: (spec) => waitFor(kubeconfig, { ...spec, signal }),
+    async waitAccepted(obj, what, timeoutMs) {
+      await pollUntil(async () => {
+        const refusal = await dryRunRefusal(kubeconfig, obj);
+        if (refusal) throw new Error(refusal);
+        return true;
+      }, { what, timeoutMs, intervalMs: 500, signal });
+    },
     waitGone: ({ what, ...spec }) => waitGone(kubeconfig, { ...spec, what: what ?? `${spec.name} gone from ${spec.path}`, signal }),
     async delete(objects) {
       await deleteObjects(kubeconfig, objects);

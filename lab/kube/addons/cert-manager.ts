@@ -241,8 +241,14 @@ export function assertReusable(found: InstalledCertManager): void {
   }
 }
 
-/** Deployments available and the webhook's CA bundle injected (so the API accepts cert-manager objects). */
+/**
+ * Deployments available, the webhook's CA bundle injected, and then the API admitting a cert-manager object
+ * through the webhook (a dry run): a webhook Deployment counted available can still be unreachable through
+ * its Service for a moment (seen: the first ClusterIssuer refused with `connection refused`).
+ */
 export async function waitCertManagerReady(kubeCluster: KubeCluster, timeoutMs: number): Promise<void> {
+  const namespace = kubeCluster.layout.namespaces.certManager;
+  const probe: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'certlab-webhook-probe', namespace }, spec: { selfSigned: {} } };
   await Promise.all([
     kubeCluster.waitUntil({
       path: `/apis/apps/v1/namespaces/${kubeCluster.layout.namespaces.certManager}/deployments`, names: CERT_MANAGER_DEPLOYMENTS,
@@ -254,4 +260,5 @@ export async function waitCertManagerReady(kubeCluster: KubeCluster, timeoutMs: 
       explain: () => 'CA bundle not injected yet', what: 'the cert-manager webhook\'s CA bundle', timeoutMs,
     }),
   ]);
+  await kubeCluster.waitAccepted(probe, 'the cert-manager webhook admitting an Issuer (dry run)', timeoutMs);
 }
