@@ -153,9 +153,14 @@ function certManagerPolicyVars(layout: PkiLayout): Record<string, string> {
   return { issuerMount: layout.issuerMount, drillMount: layout.drillIssuerMount, role: layout.role };
 }
 
+/** An AppRole's ACL policy, rendered from fixtures/vault/policies/<appRole>.hcl with `vars`. */
+async function writeAppRolePolicy(admin: VaultClient, layout: PkiLayout, appRole: string, vars: Record<string, string>): Promise<void> {
+  await admin.write(`sys/policies/acl/${layout.policy(appRole)}`, { policy: await policy(appRole, vars) });
+}
+
 /** Writes that policy again (a lab configured before the drill mount existed gets its sign right). */
 export async function writeCertManagerPolicy(admin: VaultClient, layout: PkiLayout = LAB_VAULT_PKI): Promise<void> {
-  await admin.write(`sys/policies/acl/${layout.policy(layout.certManagerAppRole)}`, { policy: await policy(layout.certManagerAppRole, certManagerPolicyVars(layout)) });
+  await writeAppRolePolicy(admin, layout, layout.certManagerAppRole, certManagerPolicyVars(layout));
 }
 
 /**
@@ -176,7 +181,7 @@ async function configureAppRoles(ctx: LabContext, target: PkiTarget, policies: R
   for (const [name, vars] of Object.entries(policies)) {
     const roleApi = `auth/${layout.approleMount}/role/${name}`;
     await target.beforeCreate?.({ kind: 'policy', path: layout.policy(name) });
-    await admin.write(`sys/policies/acl/${layout.policy(name)}`, { policy: await policy(name, vars) });
+    await writeAppRolePolicy(admin, layout, name, vars);
     await admin.write(roleApi, appRoleSettings(layout.policy(name), vault.tokenTtl, cidrs));
     const roleId = (await admin.read(`${roleApi}/role-id`)).data.role_id as string;
     const old = saved[name];

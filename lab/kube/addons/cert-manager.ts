@@ -37,9 +37,10 @@ export const CERT_MANAGER_DNS01_WAIT_S = 60;
  * at once take ten rounds of 60 s.
  */
 export function certManagerWorkers(version: string): number {
-  return minor(version) >= 15 ? LAB_CONCURRENT_WORKERS : 5;
+  return takesWorkersFlag(version) ? LAB_CONCURRENT_WORKERS : 5;
 }
 const LAB_CONCURRENT_WORKERS = 50;
+const takesWorkersFlag = (version: string) => minor(version) >= 15;
 
 /**
  * cert-manager's client to the API server is throttled to 20 requests a second (burst 50) by default, and
@@ -52,7 +53,7 @@ export function throughputArgs(version: string): string[] {
   return [
     '--kube-api-qps=500',
     '--kube-api-burst=1000',
-    ...(minor(version) >= 15 ? [`--concurrent-workers=${LAB_CONCURRENT_WORKERS}`] : []),
+    ...(takesWorkersFlag(version) ? [`--concurrent-workers=${LAB_CONCURRENT_WORKERS}`] : []),
   ];
 }
 
