@@ -29,6 +29,11 @@ export interface Component {
   /** Why it cannot run with this configuration (one clause, e.g. "does not run on ..."), or undefined. */
   unsupported?(config: LabConfig): string | undefined;
   isRunning(ctx: LabContext): Promise<boolean>;
+  /**
+   * What of the running component the configuration (or this certlab) would make otherwise: `up` starts it
+   * again to apply `reapply` (start must then be idempotent on what runs) and refuses on `recreate`.
+   */
+  drift?(ctx: LabContext): Promise<{ reapply: string[]; recreate: string[] }>;
   start(ctx: LabContext): Promise<void>;
   /**
    * After its containers were put back (unpaused, started, reconnected) or a scenario's faults undone:

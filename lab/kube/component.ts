@@ -4,6 +4,7 @@ import { startKubeCluster } from './bring-up.ts';
 import { openKubeCluster } from './connect.ts';
 import { deleteKindCluster, kindNodes } from './kind.ts';
 import { kubeClusterLayout } from './layout.ts';
+import { kubeClusterDrift } from './drift.ts';
 import { healKubeCluster } from './heal.ts';
 import { kubeClusterStatus } from './status.ts';
 import { startUserKubeCluster } from './user-bring-up.ts';
@@ -27,6 +28,8 @@ export const kubeClusterComponent: Component = {
     const nodes = await kindNodes(layout.name);
     return nodes.length > 0 && nodes.every((n) => n.running);
   },
+  // startKubeCluster reuses a running kind cluster and re-applies Traefik and cert-manager (helm upgrade).
+  drift: kubeClusterDrift,
   async start(ctx) {
     if (ctx.config.kubeCluster) await startUserKubeCluster(ctx);
     else await startKubeCluster(ctx);

@@ -9,6 +9,7 @@ import { catalogFor } from '../images/catalog.ts';
 import { assertImagesObtainable } from '../images/preflight.ts';
 import { buildEstimate, describeBuildStart } from '../images/build-estimate.ts';
 import { describeSupply, ensureImages, type SupplyMode } from '../images/supply.ts';
+import { LabError } from '../errors.ts';
 import { interruption } from '../interrupt.ts';
 import { snapshotLab, undoBringUp } from './cleanup.ts';
 
@@ -40,13 +41,19 @@ export async function bringUp(ctx: LabContext, components: Component[], opts: Up
   const before = await snapshotLab(ctx);
   const repaired = await repairLabContainers(ctx);
   const pending: Component[] = [];
-  for (const c of components) if (!(await c.isRunning(ctx))) pending.push(c);
+  const changed = new Map<string, string[]>();
+  for (const c of components) {
+    if (!(await c.isRunning(ctx))) { pending.push(c); continue; }
+    const drift = await c.drift?.(ctx);
+    if (drift?.recreate.length) throw new LabError(`${c.name} of lab ${ctx.config.name} is running but ${drift.recreate.join('; ')}`, `run \`certlab down\` then \`certlab up\` to make it anew`);
+    if (drift?.reapply.length) { pending.push(c); changed.set(c.name, drift.reapply); }
+  }
   const healing = repaired.length ? components.filter((c) => !pending.includes(c) && c.heal) : [];
   // Preflight: what would make the run fail half-way is found before anything is made.
   await labNetwork(ctx.config.name, ctx.config.network.name);
   await assertPortsFree(pending.flatMap((c) => c.hostPorts(ctx.config)));
 
-  const work = componentTasks(ctx, components, (c) => (healing.includes(c) ? 'heal' : pending.includes(c) ? 'start' : 'skip'));
+  const work = componentTasks(ctx, components, (c) => (healing.includes(c) ? 'heal' : pending.includes(c) ? 'start' : 'skip'), changed);
   const progress = opts.progressTo ?? process.stdout;
   // Given a stream (stdout carries JSON), the task list writes there alone, failures included;
   // otherwise listr2's own loggers: the list on stdout, failures on stderr.
@@ -105,7 +112,7 @@ type TaskWrapper = Parameters<ListrTask['task']>[1];
  * a signal that also aborts when another component fails, so a failed bring-up stops every task in flight
  * (each at its next wait) before the cleanup takes its inventory.
  */
-function componentTasks(ctx: LabContext, components: Component[], work: (c: Component) => Work) {
+function componentTasks(ctx: LabContext, components: Component[], work: (c: Component) => Work, changed: Map<string, string[]>) {
   const failed = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, failed.signal]) : failed.signal;
   const done = new Map<string, Promise<void>>();
@@ -125,6 +132,7 @@ function componentTasks(ctx: LabContext, components: Component[], work: (c: Comp
         if (waitingFor.length) task.output = `after ${waitingFor.join(', ')}`;
         await Promise.all(waitingFor.map((d) => done.get(d)));
         signal.throwIfAborted();
+        if (changed.has(c.name)) own.progress(`running; applying what changed: ${changed.get(c.name)!.join(', ')}`);
         if (work(c) === 'heal') await ctx.steps.time('up', `${c.name} whole again`, () => c.heal!(own, HEAL_TIMEOUT_MS));
         else await ctx.steps.time('up', c.name, () => c.start(own));
         resolvers.get(c.name)!.resolve();

@@ -5,7 +5,7 @@
 // resolver; pods resolve and reach the lab's services; the DNS-01 issuer gets a wildcard.
 // Skips (printing SKIPPED) when an image or the means to build kind is missing; never passes without running.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pebbleRoots } from '../../lab/acme/index.ts';
@@ -14,7 +14,8 @@ import type { LabContext } from '../../lab/context.ts';
 import { labDns, resolveA } from '../../lab/dns/index.ts';
 import { fetchServedChain } from '../../lab/host/tls-probe.ts';
 import { imageByKey } from '../../lab/images/catalog.ts';
-import { CERT_MANAGER_DNS01_WAIT_S, findLabKubeClusters, kubeClusterStatus, type KubeObject } from '../../lab/kube/index.ts';
+import { CERT_MANAGER_DNS01_WAIT_S, certManagerChart, ensureKubernetesTools, findLabKubeClusters, kindNodes, kubeClusterLayout, kubeClusterStatus, throughputArgs, type KubeObject } from '../../lab/kube/index.ts';
+import { runCommand } from '../../lab/host/command.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { pkiFiles } from '../../lab/pki/lab-pki.ts';
 import {
@@ -204,5 +205,33 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
     await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
     expect(ctx.steps.steps.slice(stepsBefore).filter((s) => s.group === 'platform')).toEqual([]);
     expect(await Promise.all(listeners.map(async (l) => (await platform.tlsSecret(l.secret)).leaf.serialNumber))).toEqual(before);
+  });
+
+  it('a second `up` applies changed cert-manager settings in place (here: an older certlab\'s flags), the kind cluster kept', async () => {
+    const layout = kubeClusterLayout(ctx.config, ctx.paths);
+    const { kubeCluster } = platform;
+    const controllerArgs = async () => (await kubeCluster.get<KubeObject>(`/apis/apps/v1/namespaces/${layout.namespaces.certManager}/deployments/cert-manager`)).spec.template.spec.containers[0].args as string[];
+    // What a certlab before the unthrottled API client installed: the same values without those flags.
+    const wanted = readFileSync(layout.certManagerValuesFile, 'utf8');
+    const older = JSON.parse(wanted) as { extraArgs: string[] };
+    older.extraArgs = older.extraArgs.filter((a) => !throughputArgs(ctx.config.versions.certManager).includes(a));
+    writeFileSync(layout.certManagerValuesFile, JSON.stringify(older, null, 2));
+    const { helm } = await ensureKubernetesTools();
+    await runCommand([helm, 'upgrade', 'cert-manager', await certManagerChart(ctx.config.versions.certManager), '--namespace', layout.namespaces.certManager, '--values', layout.certManagerValuesFile, '--kubeconfig', layout.kubeconfigFile], { what: 'helm upgrade cert-manager (older flags)' });
+    expect(await controllerArgs()).not.toContain('--kube-api-qps=500');
+    const nodesBefore = (await kindNodes(layout.name)).map((n) => n.id);
+
+    const stepsBefore = ctx.steps.steps.length;
+    await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+    const ran = ctx.steps.steps.slice(stepsBefore);
+    expect(ran.filter((s) => s.group === 'kube-cluster').map((s) => s.name)).toContain('cert-manager ready');
+    expect(ran.filter((s) => s.group === 'platform')).toEqual([]);
+    expect(await controllerArgs()).toContain('--kube-api-qps=500');
+    expect(readFileSync(layout.certManagerValuesFile, 'utf8')).toBe(wanted);
+    expect((await kindNodes(layout.name)).map((n) => n.id)).toEqual(nodesBefore);
+    // Nothing differs now: a third `up` leaves the kind cluster alone.
+    const stepsAfter = ctx.steps.steps.length;
+    await bringUp(ctx, resolveComponents(['platform']), { imageMode: 'build', renderer: 'silent' });
+    expect(ctx.steps.steps.slice(stepsAfter).filter((s) => s.group === 'kube-cluster')).toEqual([]);
   });
 });
