@@ -89,6 +89,10 @@ export interface WaitSpec<T = KubeObject> {
   path: string;
   /** Only these names (all listed must satisfy `ready`); when absent, `ready` gets every object. */
   names?: string[];
+  /**
+   * Called for every object of interest each time the set changes, never only up to the first that is not
+   * ready: a caller that records the moment each object turns ready (watchCertificatesReady) sees it then.
+   */
   ready: (obj: T) => boolean;
   /** What is awaited, for messages. */
   what: string;
@@ -109,9 +113,10 @@ export async function waitFor<T extends KubeObject = KubeObject>(kc: k8s.KubeCon
   const seen = new Map<string, T>();
   const done = (): boolean => {
     const objs = [...seen.values()];
-    if (spec.names) return spec.names.every((n) => { const o = seen.get(n); return !!o && spec.ready(o); });
+    // map, then every: every() would stop at the first object not ready and leave the rest unasked.
+    if (spec.names) return spec.names.map((n) => { const o = seen.get(n); return !!o && spec.ready(o); }).every(Boolean);
     if (spec.all) return spec.all(objs);
-    return objs.length > 0 && objs.every(spec.ready);
+    return objs.length > 0 && objs.map(spec.ready).every(Boolean);
   };
   const state = (): string => {
     const names = spec.names ?? [...seen.keys()];

@@ -19,7 +19,7 @@ import { runCommand } from '../../lab/host/command.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { pkiFiles } from '../../lab/pki/lab-pki.ts';
 import {
-  checkTlsSecret, connectPlatform, platformStatus, waitCertificatesReady, type HttpsListener, type Platform,
+  certificateManifest, checkTlsSecret, connectPlatform, platformStatus, waitCertificatesReady, watchCertificatesReady, type HttpsListener, type Platform,
 } from '../../lab/platform/index.ts';
 import { announceSkip, platformSkipReason, removePlatformLab, upPlatformLab } from './support.ts';
 
@@ -197,6 +197,25 @@ describe.skipIf(reason)('the reference platform in the kind cluster', () => {
     expect(secret.issuer).toBe(layout.issuers.dns01);
     // Everything but cert-manager's own wait: the lab's DNS answers the propagation check at once.
     expect(seconds - CERT_MANAGER_DNS01_WAIT_S).toBeLessThan(20);
+  });
+
+  it('sees each Certificate turn Ready when it does, whatever the Certificates listed before it do', async () => {
+    const { kubeCluster, layout } = platform;
+    const namespace = await kubeCluster.useNamespace(`ready-order-${Date.now().toString(36)}`);
+    // First in the list, never Ready (its issuer does not exist); second, Ready from Vault within a second.
+    await kubeCluster.apply([
+      certificateManifest(namespace, { name: 'stuck', secretName: 'stuck-tls', dnsNames: [`stuck.${layout.privateZone}`], issuer: 'certlab-no-such-issuer' }),
+      certificateManifest(namespace, { name: 'fine', secretName: 'fine-tls', dnsNames: [`fine.${layout.privateZone}`], issuer: layout.issuers.vault }),
+    ]);
+    const seenReady = new Map<string, number>();
+    // When the callback runs, not the moment it is given (that one is bounded by the condition's own time).
+    const waited = watchCertificatesReady(kubeCluster, namespace, ['stuck', 'fine'], 20_000, (name) => seenReady.set(name, Date.now()));
+    await expect(waited).rejects.toThrow(/stuck/);
+    expect([...seenReady.keys()]).toEqual(['fine']);
+    const fine = await kubeCluster.get<KubeObject>(`/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/fine`);
+    const since = Date.parse(fine.status.conditions.find((c: { type: string }) => c.type === 'Ready').lastTransitionTime);
+    // Told within a moment of the condition (whole seconds), not when the wait gave up 20 s later.
+    expect(seenReady.get('fine')! - since).toBeLessThan(3_000);
   });
 
   it('a second `up` finds the platform whole and leaves it as it is', async () => {
