@@ -17,6 +17,12 @@ export interface StatusRow {
  * A part of the lab that owns its lifecycle. `start` waits until the component is ready by polling or
  * watching a real signal and is a no-op when it already runs; `stop` removes what it made.
  */
+/** What of a running component differs from what the configuration would make: applied in place, or only by making it anew. */
+export interface ComponentDrift {
+  reapply: string[];
+  recreate: string[];
+}
+
 export interface Component {
   name: string;
   description: string;
@@ -33,7 +39,7 @@ export interface Component {
    * What of the running component the configuration (or this certlab) would make otherwise: `up` starts it
    * again to apply `reapply` (start must then be idempotent on what runs) and refuses on `recreate`.
    */
-  drift?(ctx: LabContext): Promise<{ reapply: string[]; recreate: string[] }>;
+  drift?(ctx: LabContext): Promise<ComponentDrift>;
   start(ctx: LabContext): Promise<void>;
   /**
    * After its containers were put back (unpaused, started, reconnected) or a scenario's faults undone:

@@ -3,6 +3,7 @@
 // silently stay as they were until `down`; with it, `up` applies them in place, and refuses in one line
 // what only a new cluster can change (the node image: the Kubernetes version).
 import { readFile } from 'node:fs/promises';
+import type { ComponentDrift } from '../component.ts';
 import type { LabContext } from '../context.ts';
 import { labDns } from '../dns/index.ts';
 import { docker } from '../host/docker.ts';
@@ -13,12 +14,6 @@ import type { KubeObject } from './api.ts';
 import { openKubeCluster } from './connect.ts';
 import { kindNodes } from './kind.ts';
 import { kubeClusterLayout, TRAEFIK_NAMESPACE } from './layout.ts';
-
-/** What a running lab-made kind cluster differs in: applied in place, or only by making it anew. */
-export interface ComponentDrift {
-  reapply: string[];
-  recreate: string[];
-}
 
 /** One side of the comparison: what the configuration asks for, or what runs. Undefined: not known. */
 export interface KubeClusterSettings {

@@ -4,7 +4,7 @@ export { condition, crdEstablished, deploymentAvailable, explainDeployment, pars
 export { ensureKubernetesTools } from './artifacts.ts';
 export { startKubeCluster, type KubeClusterOptions } from './bring-up.ts';
 export { kubeClusterComponent } from './component.ts';
-export { compareKubeCluster, kubeClusterDrift, type ComponentDrift, type KubeClusterSettings } from './drift.ts';
+export { compareKubeCluster, kubeClusterDrift, type KubeClusterSettings } from './drift.ts';
 export { connectKubeCluster, openKubeCluster, type KubeCluster } from './connect.ts';
 export { deleteLabKubeClusters, findLabKubeClusters, kindNodes, renderKindConfig } from './kind.ts';
 export { kubeClusterLayout, kubeClusterName, type KubeClusterLayout } from './layout.ts';

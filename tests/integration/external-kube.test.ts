@@ -32,10 +32,9 @@ import { kubeClusterLayout } from '../../lab/kube/layout.ts';
 import { setUpNodeNetwork } from '../../lab/kube/node-network.ts';
 import { bringUp } from '../../lab/lifecycle/up.ts';
 import { platformLayout, waitIssuersReady } from '../../lab/platform/index.ts';
-import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { certlabAsync, expectOneClearLine } from '../helpers/cli.ts';
-import { announceSkip, platformSkipReason, scenarioFailures, testContext } from './support.ts';
+import { announceSkip, platformSkipReason, runQuickScenario, scenarioFailures, testContext } from './support.ts';
 
 const LAB = 'xkube';
 const SUBNET = '172.29.145.0/24';
@@ -191,7 +190,7 @@ for (const usersCertManager of [false, true]) describe.skipIf(reason)(`the lab i
 
   for (const name of usersCertManager ? ['certificate-issuance'] : ['certificate-issuance', 'certificate-revocation']) {
     it(`${name} passes there (quick)`, async () => {
-      const result = await runScenario(ctx, SCENARIOS.find((s) => s.name === name)!, { quick: true, runId: `it-${LAB}` });
+      const result = await runQuickScenario(ctx, SCENARIOS.find((s) => s.name === name)!, `it-${LAB}`, 'xkube');
       for (const f of result.figures) process.stdout.write(`  [xkube] ${name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
       expect(scenarioFailures(result)).toEqual([]);
       expect(result.status).toBe('passed');

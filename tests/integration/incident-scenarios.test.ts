@@ -6,14 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabContext } from '../../lab/context.ts';
 import { platformState } from '../../lab/platform/index.ts';
 import type { ScenarioResult } from '../../lab/report/index.ts';
-import { runScenario } from '../../lab/runner/record.ts';
 import type { Scenario } from '../../lab/runner/scenario.ts';
 import { acmeServerRestart } from '../../scenarios/acme-server-restart.ts';
 import { platformRestart } from '../../scenarios/platform-restart.ts';
 import { renewalDuringVaultFailover } from '../../scenarios/renewal-during-vault-failover.ts';
 import { renewalVaultSealed } from '../../scenarios/renewal-vault-sealed.ts';
 import { vaultRestoreCertManager } from '../../scenarios/vault-restore-cert-manager.ts';
-import { announceSkip, platformSkipReason, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
+import { announceSkip, platformSkipReason, runQuickScenario, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
 
 const LAB = 'inctest';
 const SUBNET = '172.29.132.0/24';
@@ -63,7 +62,7 @@ describe.skipIf(reason)('incident scenarios on the platform (issue 10)', () => {
 
   for (const { scenario, checks, figures } of CASES) {
     it(`${scenario.name} passes and leaves the platform whole`, async () => {
-      const result: ScenarioResult = await runScenario(ctx, scenario, { quick: true, runId: `it-${LAB}` });
+      const result: ScenarioResult = await runQuickScenario(ctx, scenario, `it-${LAB}`, 'incidents');
       for (const s of result.steps) process.stdout.write(`  [incidents] ${scenario.name}: ${s.ok ? 'ok' : 'FAILED'} ${(s.durationMs / 1000).toFixed(1)} s ${s.name}${s.error ? ` (${s.error})` : ''}\n`);
       for (const f of result.figures) process.stdout.write(`  [incidents] ${scenario.name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
       expect(scenarioFailures(result)).toEqual([]);

@@ -12,9 +12,8 @@ import { openKubeCluster, type KubeObject } from '../../lab/kube/index.ts';
 import { platformState } from '../../lab/platform/index.ts';
 import { writeReport, type ScenarioResult } from '../../lab/report/index.ts';
 import { describeEnvironment } from '../../lab/runner/environment.ts';
-import { runScenario } from '../../lab/runner/record.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { announceSkip, platformSkipReason, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
+import { announceSkip, platformSkipReason, runQuickScenario, scenarioFailures, removePlatformLab, upPlatformLab } from './support.ts';
 
 const LAB = 'lcytest';
 const SUBNET = '172.29.131.0/24';
@@ -45,7 +44,7 @@ describe.skipIf(reason)('certificate lifecycle scenarios on the platform (quick)
     it(`${name} passes`, async () => {
       const scenario = SCENARIOS.find((s) => s.name === name)!;
       expect(scenario.needs).toEqual(['platform']);
-      const result = await runScenario(ctx, scenario, { quick: true, runId: `it-${LAB}` });
+      const result = await runQuickScenario(ctx, scenario, `it-${LAB}`, 'lifecycle');
       results.set(name, result);
       for (const f of result.figures) process.stdout.write(`  [lifecycle] ${name}: ${f.name}${f.labels ? ` ${JSON.stringify(f.labels)}` : ''} = ${f.value} ${f.unit}\n`);
       expect(scenarioFailures(result)).toEqual([]);
