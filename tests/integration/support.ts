@@ -81,16 +81,20 @@ export async function runQuickScenario(ctx: LabContext, scenario: Scenario, runI
   const first = await runScenario(ctx, scenario, { quick: true, runId });
   const missed = first.figures.filter((f) => f.passed === false);
   if (missed.length === 0 || scenarioFailures(first).length !== missed.length) return first;
-  const said = missed.map((f) => `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`).join('; ');
+  const said = missed.map(describeFigure).join('; ');
   process.stdout.write(`  [${tag}] ${scenario.name}: only targets missed on the first run (${said}); running it once more\n`);
   return runScenario(ctx, scenario, { quick: true, runId });
+}
+
+function describeFigure(f: ScenarioResult['figures'][number]): string {
+  return `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`;
 }
 
 /** What failed in a scenario's result, one line each: empty when it passed. */
 export function scenarioFailures(r: ScenarioResult): string[] {
   return [
     ...r.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.detail}`),
-    ...r.figures.filter((f) => f.passed === false).map((f) => `${f.name} ${JSON.stringify(f.labels ?? {})} = ${f.value} ${f.unit}`),
+    ...r.figures.filter((f) => f.passed === false).map(describeFigure),
     ...r.steps.filter((s) => !s.ok).map((s) => `step ${s.name}: ${s.error}`),
   ];
 }
