@@ -13,16 +13,16 @@ export interface StatusRow {
   detail: string;
 }
 
-/**
- * A part of the lab that owns its lifecycle. `start` waits until the component is ready by polling or
- * watching a real signal and is a no-op when it already runs; `stop` removes what it made.
- */
 /** What of a running component differs from what the configuration would make: applied in place, or only by making it anew. */
 export interface ComponentDrift {
   reapply: string[];
   recreate: string[];
 }
 
+/**
+ * A part of the lab that owns its lifecycle. `start` waits until the component is ready by polling or
+ * watching a real signal and is a no-op when it already runs; `stop` removes what it made.
+ */
 export interface Component {
   name: string;
   description: string;

@@ -52,25 +52,23 @@ async function deploymentImage(get: (path: string) => Promise<KubeObject>, names
 export async function kubeClusterDrift(ctx: LabContext): Promise<ComponentDrift> {
   const layout = kubeClusterLayout(ctx.config, ctx.paths);
   if (layout.madeBy === 'user') return { reapply: [], recreate: [] };
-  const version = ctx.config.versions.certManager;
   const controlPlane = (await kindNodes(layout.name, layout.network)).find((n) => n.role === 'control-plane');
-  const nodeImage = controlPlane ? (await (await docker()).getContainer(controlPlane.id).inspect()).Config.Image : undefined;
   // An API that does not answer is not drift: what runs is then unknown, and `up` leaves it to heal.
   const kubeCluster = await openKubeCluster(ctx).catch(() => undefined);
   const get = (path: string) => (kubeCluster ? kubeCluster.get<KubeObject>(path) : Promise.reject(new Error('no API')));
-  // The values hold the lab CoreDNS's address: known only while the dns component runs.
-  const corednsIp = await labDns(ctx).then((d) => d.corednsIp, () => undefined);
+  const [nodeImage, certManagerImage, valuesFile, traefikImage, corednsIp] = await Promise.all([
+    controlPlane ? docker().then((d) => d.getContainer(controlPlane.id).inspect()).then((c) => c.Config.Image) : undefined,
+    deploymentImage(get, layout.namespaces.certManager, CERT_MANAGER_DEPLOYMENTS[0]!),
+    readFile(layout.certManagerValuesFile, 'utf8').catch(() => undefined),
+    deploymentImage(get, TRAEFIK_NAMESPACE, TRAEFIK_DEPLOYMENTS[0]!),
+    // The values hold the lab CoreDNS's address: known only while the dns component runs.
+    labDns(ctx).then((d) => d.corednsIp, () => undefined),
+  ]);
   const wanted: KubeClusterSettings = {
     nodeImage: configuredImage(ctx.config, 'kind-node').ref,
-    certManagerImage: `quay.io/jetstack/cert-manager-controller:${version}`,
-    certManagerValues: corednsIp ? JSON.stringify(certManagerValues(version, corednsIp), null, 2) : undefined,
+    certManagerImage: configuredImage(ctx.config, 'cert-manager-controller').ref,
+    certManagerValues: corednsIp ? JSON.stringify(certManagerValues(ctx.config.versions.certManager, corednsIp), null, 2) : undefined,
     traefikImage: configuredImage(ctx.config, 'traefik').ref,
   };
-  const running: KubeClusterSettings = {
-    nodeImage,
-    certManagerImage: await deploymentImage(get, layout.namespaces.certManager, CERT_MANAGER_DEPLOYMENTS[0]!),
-    certManagerValues: await readFile(layout.certManagerValuesFile, 'utf8').catch(() => undefined),
-    traefikImage: await deploymentImage(get, TRAEFIK_NAMESPACE, TRAEFIK_DEPLOYMENTS[0]!),
-  };
-  return compareKubeCluster(wanted, running);
+  return compareKubeCluster(wanted, { nodeImage, certManagerImage, certManagerValues: valuesFile, traefikImage });
 }

@@ -252,7 +252,7 @@ export async function waitCertManagerReady(kubeCluster: KubeCluster, timeoutMs: 
   const probe: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'certlab-webhook-probe', namespace }, spec: { selfSigned: {} } };
   await Promise.all([
     kubeCluster.waitUntil({
-      path: `/apis/apps/v1/namespaces/${kubeCluster.layout.namespaces.certManager}/deployments`, names: CERT_MANAGER_DEPLOYMENTS,
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments`, names: CERT_MANAGER_DEPLOYMENTS,
       ready: deploymentAvailable, explain: explainDeployment, what: 'the cert-manager Deployments available', timeoutMs,
     }),
     kubeCluster.waitUntil({
