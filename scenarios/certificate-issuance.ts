@@ -1,9 +1,10 @@
-import { pebbleActivity } from '../lab/acme/index.ts';
+import { accountOrders, pebbleActivity } from '../lab/acme/index.ts';
 import { CERT_MANAGER_DNS01_WAIT_S, certManagerWorkers, http01SelfCheckWaitS } from '../lab/kube/index.ts';
 import {
   certificateRequestsPerCertificate, certManagerFixedWaitMs, connectPlatform, ISSUER_KINDS, issueAtOnce, issuanceBatch, publishNames, quantile, runTag,
-  type IssuanceBatch, type IssuedCertificate, type IssuerKind,
+  type IssuanceBatch, type IssuedCertificate, type IssuerKind, type Platform,
 } from '../lab/platform/index.ts';
+import { acmeOrderUrls, certManagerLog } from '../lab/platform/issuance-facts.ts';
 import type { Scenario, ScenarioRun } from '../lab/runner/scenario.ts';
 import { activeEndpoint } from '../lab/vault/cluster.ts';
 import { loginAs } from '../lab/vault/approle.ts';
@@ -52,6 +53,41 @@ function recordBatch(run: ScenarioRun, batch: IssuanceBatch, issued: IssuedCerti
 }
 
 /**
+ * Pebble's orders, authorizations and validations for one ACME batch, held against the Orders cert-manager
+ * recorded: each Certificate is issued from one order whose challenge was validated once. An order
+ * cert-manager made but lost is counted apart: it creates a new ACME order whenever an Order's status.url
+ * is empty (acmeorders/sync.go createOrder), so an order whose URL it could not write back (a failed status
+ * write, a response it gave up on) is made again and the first is left pending at the CA. That costs a
+ * Let's Encrypt account an order against its rate limits, not a second issuance; the report shows it.
+ */
+async function recordAcmeOrders(run: ScenarioRun, kubeCluster: Platform['kubeCluster'], namespace: string, batch: IssuanceBatch, count: number, since: number): Promise<void> {
+  const [pebble, urls] = await run.step(`Pebble's orders and authorizations for ${batch.issuer}, against cert-manager's Orders`, () => Promise.all([
+    pebbleActivity(run.ctx, since), acmeOrderUrls(kubeCluster, namespace, batch.issuer),
+  ]));
+  const orders = accountOrders(pebble.orderIds, urls);
+  const labels = { issuer: batch.issuer };
+  run.figure('ACME orders', pebble.orderIds.length, 'count', { labels });
+  run.figure('ACME orders cert-manager abandoned', orders.abandoned.length, 'count', { labels });
+  run.figure('ACME authorizations', pebble.authorizations, 'count', { labels });
+  run.figure('ACME challenges validated', pebble.validations, 'count', { labels });
+  run.check(
+    `${batch.issuer}: each Certificate issued from one ACME order, its new authorization validated once`,
+    urls.length === count && orders.used === count && orders.unknown.length === 0 && pebble.validations === count && pebble.authorizations === pebble.orderIds.length,
+    `${urls.length} Orders pointing at ${orders.used} of Pebble's ${pebble.orderIds.length} new orders${orders.unknown.length ? ` (and at ${orders.unknown.length} it did not make in this batch)` : ''}, `
+      + `${pebble.authorizations} new authorizations, ${pebble.validations} validations, for ${count} Certificates`,
+  );
+  if (orders.abandoned.length === 0) return;
+  // The errors logged about this namespace's Orders (by the "orders" controller, of resource_kind "Order").
+  const why = await certManagerLog(kubeCluster, new RegExp(`^(?=.*${namespace})(?=.*order)(?=.*(error|fail))`, 'i'), (Date.now() - since) / 1000);
+  run.note(`${batch.issuer}: ${orders.abandoned.length} ACME order(s) cert-manager made and lost (${orders.abandoned.join(', ')})`, [
+    'cert-manager makes a new ACME order whenever an Order has no status.url; an order it made but could not',
+    'record (its status write failed, or it gave up waiting for the CA\'s answer) is made again, and the first',
+    'stays pending at the CA, counted against the account\'s new-orders rate limit. Its error lines in the window:',
+    ...(why.length ? why : ['(none in the controller\'s log)']),
+  ].join('\n'));
+}
+
+/**
  * For each ClusterIssuer of the platform, many Certificates at once, each on a listener of a Gateway of the
  * scenario's own: time to Ready and to a verifying client served, CertificateRequests per Certificate,
  * Pebble's orders and authorizations, and cert-manager's Vault path against a direct sign.
@@ -79,14 +115,7 @@ export const certificateIssuance: Scenario = {
         vaultP50.set('CertificateRequest', quantile(issued.map((c) => c.requestMs), 0.5));
         run.figure('CertificateRequest signed p50', vaultP50.get('CertificateRequest')!, 'ms', { labels: { issuer: batch.issuer } });
       }
-      else {
-        const pebble = await run.step(`Pebble's orders and authorizations for ${batch.issuer}`, () => pebbleActivity(run.ctx, since));
-        const labels = { issuer: batch.issuer };
-        run.figure('ACME orders', pebble.orders, 'count', { labels });
-        run.figure('ACME authorizations', pebble.authorizations, 'count', { labels });
-        run.figure('ACME challenges validated', pebble.validations, 'count', { labels });
-        run.check(`${batch.issuer}: one ACME order and one new authorization per Certificate`, pebble.orders === count && pebble.authorizations === count, `${pebble.orders} orders, ${pebble.authorizations} authorizations, ${pebble.validations} validations for ${count} Certificates`);
-      }
+      else await recordAcmeOrders(run, platform.kubeCluster, namespace, batch, count, since);
     }
     const requests = await run.step('count CertificateRequests per Certificate', () => certificateRequestsPerCertificate(platform.kubeCluster, namespace));
     const perCertificate = [...requests.values()];

@@ -93,6 +93,15 @@ export async function eventsOf(kubeCluster: KubeCluster, namespace: string, name
     .map((e) => `${e.type} ${e.reason}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}: ${String(e.message ?? '').replace(/\s+/g, ' ')}`);
 }
 
+/**
+ * The ACME order URL each of cert-manager's Orders from `issuer` in the namespace recorded (status.url):
+ * the orders cert-manager kept track of. One it made but could not record is in none of them.
+ */
+export async function acmeOrderUrls(kubeCluster: KubeCluster, namespace: string, issuer: string): Promise<string[]> {
+  const { items } = await kubeCluster.get<{ items: KubeObject[] }>(`/apis/acme.cert-manager.io/v1/namespaces/${namespace}/orders`);
+  return items.filter((o) => o.spec?.issuerRef?.name === issuer).map((o) => String(o.status?.url ?? ''));
+}
+
 /** The cert-manager controller's log lines since `sinceSeconds` that match `pattern` (the newest `max`). */
 export async function certManagerLog(kubeCluster: KubeCluster, pattern: RegExp, sinceSeconds: number, max = 10): Promise<string[]> {
   const namespace = kubeCluster.layout.namespaces.certManager;

@@ -3,7 +3,7 @@
 import { KeyObject, sign, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { describe, expect, it } from 'vitest';
-import { countPebbleActivity } from '../../lab/acme/index.ts';
+import { accountOrders, countPebbleActivity } from '../../lab/acme/index.ts';
 import { parseConfig } from '../../lab/config/load.ts';
 import { createRootCa, createServerCertificate } from '../../lab/pki/authority.ts';
 import { ocspRequest, parseOcspResponse } from '../../lab/pki/ocsp.ts';
@@ -107,8 +107,16 @@ describe('Pebble\'s activity', () => {
   ].join('\n');
 
   it('counts orders, new authorizations and validations in the window only', () => {
-    expect(countPebbleActivity(log, Date.parse('2026-11-23T01:33:00Z'), Date.parse('2026-11-23T01:35:00Z'))).toEqual({ orders: 2, authorizations: 1, validations: 1 });
-    expect(countPebbleActivity(log, Date.parse('2026-11-23T01:39:00Z'), Date.parse('2026-11-23T01:41:00Z'))).toEqual({ orders: 1, authorizations: 0, validations: 0 });
+    expect(countPebbleActivity(log, Date.parse('2026-11-23T01:33:00Z'), Date.parse('2026-11-23T01:35:00Z'))).toEqual({ orderIds: ['jnV86', 'WplP1'], authorizations: 1, validations: 1 });
+    expect(countPebbleActivity(log, Date.parse('2026-11-23T01:39:00Z'), Date.parse('2026-11-23T01:41:00Z'))).toEqual({ orderIds: ['later'], authorizations: 0, validations: 0 });
+  });
+
+  it('tells the orders a client kept track of from those it made and lost, and URLs of orders made elsewhere', () => {
+    const url = (id: string) => `https://pebble.lab:14000/my-order/${id}`;
+    expect(accountOrders(['a', 'b', 'c'], [url('a'), url('c')])).toEqual({ used: 2, abandoned: ['b'], unknown: [] });
+    expect(accountOrders(['a'], [url('a'), url('old')])).toEqual({ used: 1, abandoned: [], unknown: [url('old')] });
+    // An Order that recorded no URL points at nothing.
+    expect(accountOrders(['a'], [''])).toEqual({ used: 0, abandoned: ['a'], unknown: [''] });
   });
 });
 
