@@ -136,7 +136,8 @@ describe.skipIf(skip)('lab names and the Vault load balancer', () => {
     const leader = await activeServer(vaultCluster);
     const row = (await vaultComponent.status(ctx)).find((r) => r.component === 'vault-lb')!;
     expect(row.health).toBe('ok');
-    expect(row.detail).toMatch(new RegExp(`^up: ${leader.name} \\(L7OK 200\\);`));
+    // The code is left out while a check is under way (HAProxy shows 0 then).
+    expect(row.detail).toMatch(new RegExp(`^up: ${leader.name} \\(L7OK( 200)?\\);`));
     expect(row.detail).toMatch(/L7STS 429/);
   });
 

@@ -41,12 +41,14 @@ describe('the Vault load balancer', async () => {
       'vault-nodes,vault-1,0,UP,L7OK,200',
       'vault-nodes,vault-2,0,DOWN,* L7STS,429',
       'vault-nodes,vault-3,0,DOWN,L4CON,',
+      'vault-nodes,vault-4,0,UP,* L7OK,0',
       'vault-nodes,BACKEND,0,UP,,',
     ].join('\n');
     expect(parseShowStat(csv, 'vault-nodes')).toEqual([
       { node: 'vault-1', status: 'UP', up: true, check: 'L7OK 200' },
       { node: 'vault-2', status: 'DOWN', up: false, check: 'L7STS 429' },
       { node: 'vault-3', status: 'DOWN', up: false, check: 'L4CON' },
+      { node: 'vault-4', status: 'UP', up: true, check: 'L7OK' },
     ]);
     expect(() => parseShowStat('Unknown command', 'vault')).toThrow(/not HAProxy/);
   });
