@@ -50,11 +50,12 @@ export interface OrderAccount {
  * (cert-manager's Order status.url, `https://…/my-order/<id>`). Pure.
  */
 export function accountOrders(orderIds: string[], orderUrls: string[]): OrderAccount {
-  const pointedAt = new Set(orderUrls.map((url) => url.slice(url.lastIndexOf('/') + 1)));
+  const idOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+  const pointedAt = new Set(orderUrls.map(idOf));
   const made = new Set(orderIds);
   return {
     used: [...pointedAt].filter((id) => made.has(id)).length,
     abandoned: orderIds.filter((id) => !pointedAt.has(id)),
-    unknown: orderUrls.filter((url) => !made.has(url.slice(url.lastIndexOf('/') + 1))),
+    unknown: orderUrls.filter((url) => !made.has(idOf(url))),
   };
 }
